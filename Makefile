@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-postgres lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Migrate the SQLite database, load the demo data, print the admin's password, serve on HOST:PORT.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_admin
+	$(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Lint, check migrations, run the whole suite (SQLite unless DATABASE_URL says otherwise).
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The same suite against the local PostgreSQL, in a fresh test database.
+test-postgres: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres TEST_DATABASE_NAME=test_dispatch \
+		$(PY) -m pytest --create-db $(PYTEST_ARGS)

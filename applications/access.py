@@ -1,0 +1,155 @@
+"""The access gate: what a user may see and do. Every surface asks here and nowhere else.
+
+Reading: `visible_applications(user)` and `visible_entities(model, user)` are querysets, so lists,
+filters, counts, search and look-ups by name all hide the same things. They filter with EXISTS
+subqueries on the membership and application-item tables: no extra query, no DISTINCT.
+
+Writing: `role_in`, `may_*` answer one question each. Superusers may do everything; staff may do
+what their Django model permissions allow, on every application.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import ROLE_RANK, Application, ApplicationItem, Membership, Role
+
+
+def _has_model_perm(user, model, action: str) -> bool:
+    if not (user.is_active and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    if not user.is_staff:
+        return False
+    return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+
+
+def memberships_of(user) -> QuerySet:
+    """The user's memberships, direct and through groups (a subquery-friendly queryset)."""
+    return Membership.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
+
+
+def member_application_ids(user, min_role: str = Role.VIEWER) -> QuerySet:
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[min_role]]
+    return memberships_of(user).filter(role__in=roles).values("application_id")
+
+
+def visible_applications(user) -> QuerySet:
+    qs = Application.objects.all()
+    if _has_model_perm(user, Application, "view"):
+        return qs
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    return qs.filter(id__in=member_application_ids(user))
+
+
+def application_items(model) -> QuerySet:
+    """ApplicationItem rows of one kind, correlated to the outer entity (for EXISTS)."""
+    content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
+    return ApplicationItem.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+
+
+def visible_entities(model, user, queryset: QuerySet | None = None) -> QuerySet:
+    """Entities of one kind the user may see: their applications', system-scoped and unassigned ones."""
+    from entities.kinds import kind_of
+
+    qs = model._default_manager.all() if queryset is None else queryset
+    if _has_model_perm(user, model, "view"):
+        return qs
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if kind_of(model).is_system:
+        return qs
+    items = application_items(model)
+    return qs.filter(Exists(items.filter(tag_id__in=member_application_ids(user))) | ~Exists(items))
+
+
+def roles_in(user, application_ids) -> dict[int, str]:
+    """The user's best role in each of the given applications (one query)."""
+    best: dict[int, str] = {}
+    if not (user.is_authenticated and user.is_active):
+        return best
+    for app_id, role in memberships_of(user).filter(application_id__in=application_ids).values_list(
+        "application_id", "role"
+    ):
+        if ROLE_RANK[role] > ROLE_RANK.get(best.get(app_id), 0):
+            best[app_id] = role
+    return best
+
+
+def role_in(user, application) -> str | None:
+    return roles_in(user, [application.pk]).get(application.pk)
+
+
+def has_role(user, application, min_role: str) -> bool:
+    role = role_in(user, application)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[min_role]
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+def may_create_application(user) -> bool:
+    return _has_model_perm(user, Application, "add")
+
+
+def may_change_application(user, application) -> bool:
+    """Change the application itself or its members: staff, or the application's admins."""
+    return _has_model_perm(user, Application, "change") or has_role(user, application, Role.ADMIN)
+
+
+def may_delete_application(user, application) -> bool:
+    return _has_model_perm(user, Application, "delete") or has_role(user, application, Role.ADMIN)
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+def may_assign(user, application, model) -> bool:
+    """Put an entity into, or take it out of, the application: its developers and admins."""
+    return _has_model_perm(user, model, "change") or has_role(user, application, Role.DEVELOPER)
+
+
+def _developer_roles(user, applications) -> list[bool]:
+    roles = roles_in(user, [app.pk for app in applications])
+    return [ROLE_RANK.get(roles.get(app.pk), 0) >= ROLE_RANK[Role.DEVELOPER] for app in applications]
+
+
+def may_create(user, model, applications) -> bool:
+    """Create an entity in these applications (none: unassigned, or system-scoped)."""
+    from entities.kinds import kind_of
+
+    if _has_model_perm(user, model, "add"):
+        return True
+    if kind_of(model).is_system or not applications:
+        return False  # system and unassigned entities are read-only to non-staff
+    return all(_developer_roles(user, applications))
+
+
+def may_change(user, entity) -> bool:
+    """Change an entity's fields: staff, or a developer of one of its applications."""
+    if _has_model_perm(user, type(entity), "change"):
+        return True
+    if entity.kind.is_system:
+        return False
+    return any(_developer_roles(user, list(entity.applications.all())))
+
+
+def may_delete(user, entity) -> bool:
+    """Delete an entity: staff, or a developer of every application it is in (shared ones stay)."""
+    if _has_model_perm(user, type(entity), "delete"):
+        return True
+    if entity.kind.is_system:
+        return False
+    applications = list(entity.applications.all())
+    return bool(applications) and all(_developer_roles(user, applications))
+
+
+def may_view(user, entity) -> bool:
+    return visible_entities(type(entity), user).filter(pk=entity.pk).exists()
+
+
+def may_reveal_secret(user, secret) -> bool:
+    """Read a secret's values in clear: its developers and admins (viewers see only the keys)."""
+    return may_change(user, secret)
+

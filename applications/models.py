@@ -1,0 +1,132 @@
+"""Applications, the tag model that groups entities, and who is a member of which."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from taggit.managers import TaggableManager
+from taggit.models import GenericUUIDTaggedItemBase, TagBase
+
+
+class Status(models.TextChoices):
+    INITIALIZED = "INITIALIZED"
+    CREATING = "CREATING"
+    READY = "READY"
+    UPDATING = "UPDATING"
+    DELETING = "DELETING"
+    ERROR = "ERROR"
+
+
+APPLICATION_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+application_name_validator = RegexValidator(
+    APPLICATION_NAME_PATTERN,
+    "Use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+    code="invalid_name",
+)
+
+
+class Application(TagBase):
+    """A group of entities and the unit of access control.
+
+    It is django-taggit's tag model, so that one generic through table (ApplicationItem) ties any
+    entity of any kind to any application, and "what does X hold" is one indexed query.
+    """
+
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
+    tags = TaggableManager(blank=True, verbose_name="tags", help_text="Free labels, e.g. team=payments.")
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name__regex=APPLICATION_NAME_PATTERN),
+                name="application_name_is_dns_label",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def slugify(self, tag, i=None):
+        # The name already is a slug; keeping them equal makes URLs and look-ups one thing.
+        return tag
+
+
+class ApplicationItem(GenericUUIDTaggedItemBase):
+    """One entity in one application: the generic through table for every kind."""
+
+    tag = models.ForeignKey(Application, related_name="items", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "application item"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "tag"], name="application_item_unique"
+            ),
+        ]
+        indexes = [
+            # "The entities of application X", per kind: covers EXISTS (tag, content_type, object_id).
+            models.Index(fields=["tag", "content_type", "object_id"], name="application_item_by_app"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id} in {self.tag}"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    DEVELOPER = "developer", "Developer"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.DEVELOPER: 2, Role.ADMIN: 3}
+
+
+class Membership(models.Model):
+    """A user or a group with a role on one application."""
+
+    application = models.ForeignKey(Application, related_name="memberships", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="application_memberships",
+        on_delete=models.CASCADE,
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, related_name="application_memberships", on_delete=models.CASCADE
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application__name", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(group__isnull=True))
+                | (Q(user__isnull=True) & Q(group__isnull=False)),
+                name="membership_is_user_or_group",
+            ),
+            models.UniqueConstraint(fields=["application", "user"], name="membership_unique_user"),
+            models.UniqueConstraint(fields=["application", "group"], name="membership_unique_group"),
+        ]
+
+    @property
+    def member(self):
+        return self.user if self.user_id else self.group
+
+    @property
+    def member_name(self) -> str:
+        return self.user.get_username() if self.user_id else f"group {self.group.name}"
+
+    def __str__(self):
+        return f"{self.member_name} is {self.role} of {self.application}"

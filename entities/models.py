@@ -1,0 +1,242 @@
+"""The kinds of entity Dispatch manages, with the fields every kind shares (DESIGN.md 2.1, 2.2)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from taggit.managers import TaggableManager
+from taggit.models import GenericUUIDTaggedItemBase, TaggedItemBase
+
+from applications.models import ApplicationItem, Status
+
+from . import crypto
+
+entity_name_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+    "Use letters, digits, '-' and '_', starting with a letter or digit.",
+    code="invalid_name",
+)
+
+
+class LabelItem(GenericUUIDTaggedItemBase, TaggedItemBase):
+    """A free label (taggit's ordinary Tag) on an entity of any kind."""
+
+    class Meta:
+        verbose_name = "label"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "tag"], name="label_item_unique"),
+        ]
+
+
+class Entity(models.Model):
+    """What every kind shares: identity, status, applications, labels and the revision counter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=63, unique=True, validators=[entity_name_validator])
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY, db_index=True)
+    reason = models.JSONField(default=list, blank=True, help_text="Why the status is ERROR.")
+    applications = TaggableManager(
+        through=ApplicationItem,
+        blank=True,
+        verbose_name="applications",
+        help_text="The applications this belongs to.",
+    )
+    tags = TaggableManager(
+        through=LabelItem, blank=True, verbose_name="tags", help_text="Free labels, e.g. role=test."
+    )
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind(self):
+        from .kinds import kind_of
+
+        return kind_of(type(self))
+
+    def application_names(self) -> list[str]:
+        """Names of its applications, from the prefetch cache when there is one."""
+        return sorted(app.name for app in self.applications.all())
+
+
+class Language(models.TextChoices):
+    PYTHON3 = "python3"
+    NODEJS = "nodejs"
+    POWERSHELL = "powershell"
+    JAVA = "java"
+
+
+class BaseImage(Entity):
+    docker_url = models.CharField(max_length=255, help_text="e.g. dispatchframework/python3-base:0.0.13")
+    language = models.CharField(max_length=32, choices=Language.choices)
+
+    class Meta(Entity.Meta):
+        verbose_name = "base image"
+
+
+class Image(Entity):
+    base_image = models.ForeignKey(BaseImage, on_delete=models.RESTRICT, related_name="images")
+    docker_url = models.CharField(max_length=255, blank=True, help_text="Set when the image is built.")
+    language = models.CharField(max_length=32, choices=Language.choices, editable=False)
+    runtime_dependencies = models.TextField(
+        blank=True, help_text="The language's dependency manifest, e.g. a requirements.txt."
+    )
+    system_dependencies = models.JSONField(
+        default=list, blank=True, help_text='Operating system packages: [{"name": …, "version": …}].'
+    )
+
+    def save(self, *args, **kwargs):
+        # The language is the base image's: stored so lists can filter on it without a join.
+        self.language = self.base_image.language
+        super().save(*args, **kwargs)
+
+
+class Secret(Entity):
+    encrypted_values = models.TextField(blank=True, editable=False)
+
+    @property
+    def values(self) -> dict[str, str]:
+        return crypto.decrypt_values(self.encrypted_values)
+
+    @values.setter
+    def values(self, values: dict[str, str]) -> None:
+        self.encrypted_values = crypto.encrypt_values(values)
+
+    @property
+    def keys(self) -> list[str]:
+        return sorted(self.values)
+
+
+class Function(Entity):
+    image = models.ForeignKey(Image, on_delete=models.RESTRICT, related_name="functions")
+    handler = models.CharField(max_length=255, blank=True, help_text="e.g. hello.handle")
+    source = models.TextField(blank=True)
+    schema_in = models.JSONField(default=dict, blank=True, help_text="JSON schema of the input.")
+    schema_out = models.JSONField(default=dict, blank=True, help_text="JSON schema of the output.")
+    secrets = models.ManyToManyField(Secret, blank=True, related_name="functions")
+    timeout = models.PositiveIntegerField(
+        default=60, validators=[MaxValueValidator(86400)], help_text="Seconds a run may take."
+    )
+
+    class Meta(Entity.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(timeout__gte=0), name="function_timeout_non_negative"),
+        ]
+
+
+class Authentication(models.TextChoices):
+    PUBLIC = "public"
+    BASIC = "basic"
+    OAUTH2 = "oauth2"
+
+
+class API(Entity):
+    function = models.ForeignKey(Function, on_delete=models.RESTRICT, related_name="apis")
+    methods = models.JSONField(default=list, blank=True, help_text='e.g. ["GET", "POST"]')
+    protocols = models.JSONField(default=list, blank=True, help_text='e.g. ["https"]')
+    uris = models.JSONField(default=list, blank=True, help_text='e.g. ["/hello"]')
+    hosts = models.JSONField(default=list, blank=True)
+    authentication = models.CharField(
+        max_length=16, choices=Authentication.choices, default=Authentication.PUBLIC
+    )
+    cors = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+
+    class Meta(Entity.Meta):
+        verbose_name = "API"
+        verbose_name_plural = "APIs"
+
+
+class EventDriverType(Entity):
+    image = models.CharField(max_length=255, help_text="The driver's container image.")
+    config = models.JSONField(default=list, blank=True, help_text='[{"key": …, "value": …}]')
+    expose = models.BooleanField(default=False)
+    built_in = models.BooleanField(default=False)
+
+    class Meta(Entity.Meta):
+        verbose_name = "event driver type"
+
+
+class EventDriver(Entity):
+    type = models.ForeignKey(EventDriverType, on_delete=models.RESTRICT, related_name="drivers")
+    config = models.JSONField(default=list, blank=True, help_text='[{"key": …, "value": …}]')
+    secrets = models.ManyToManyField(Secret, blank=True, related_name="event_drivers")
+    expose = models.BooleanField(default=False)
+    url = models.CharField(max_length=255, blank=True, editable=False)
+
+    class Meta(Entity.Meta):
+        verbose_name = "event driver"
+
+
+event_type_validator = RegexValidator(
+    r"^[\w\-\.]+$", "Use letters, digits, '_', '-' and '.'.", code="invalid_event_type"
+)
+
+
+class Subscription(Entity):
+    event_type = models.CharField(max_length=128, validators=[event_type_validator], db_index=True)
+    function = models.ForeignKey(Function, on_delete=models.RESTRICT, related_name="subscriptions")
+    secrets = models.ManyToManyField(Secret, blank=True, related_name="subscriptions")
+
+    @property
+    def topic(self) -> str:
+        """Events are scoped: `<application>.<event type>`, or the bare event type when unassigned."""
+        apps = self.application_names()
+        return f"{apps[0]}.{self.event_type}" if apps else self.event_type
+
+
+class ErrorType(models.TextChoices):
+    INPUT = "InputError"
+    FUNCTION = "FunctionError"
+    SYSTEM = "SystemError"
+
+
+class FunctionRun(Entity):
+    """One execution of a function: a runtime record, kept in the application it was made in."""
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="runs")
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    logs = models.JSONField(default=dict, blank=True, help_text='{"stdout": [...], "stderr": [...]}')
+    error = models.JSONField(
+        null=True, blank=True, help_text='{"type": "FunctionError", "message": …, "stacktrace": [...]}'
+    )
+    blocking = models.BooleanField(default=True)
+    executed_time = models.DateTimeField(null=True, blank=True)
+    finished_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "function run"
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished_time__isnull=True)
+                | Q(executed_time__isnull=True)
+                | Q(finished_time__gte=models.F("executed_time")),
+                name="run_finishes_after_it_starts",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Runs are named by their id, so that every kind can be looked up by name.
+        self.name = str(self.id)
+        super().save(*args, **kwargs)
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish, when both are known."""
+        if self.executed_time and self.finished_time:
+            return (self.finished_time - self.executed_time).total_seconds()
+        return None

@@ -1,0 +1,341 @@
+"""Writes to entities. The admin, pages, API, bundles and CLI all call these, so the rules of scope,
+references, roles, names and revisions live here and nowhere else.
+
+Every function is keyword-only and runs in one transaction: it either does all it was asked or
+nothing, and raises ValidationError (bad input), PermissionDenied (not allowed), NotFound (not
+visible) or StaleRevision (changed meanwhile).
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+
+from applications import access, scopes
+from applications.exceptions import NotFound, StaleRevision
+from applications.models import Application
+
+from . import rules
+from .kinds import KINDS, Kind, get_kind, referrers_of
+
+SECRET_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,253}$")
+READ_ONLY_FIELDS = {"id", "revision", "created", "modified", "created_by", "applications", "tags"}
+
+
+def _as_kind(kind: Kind | str) -> Kind:
+    return kind if isinstance(kind, Kind) else get_kind(kind)
+
+
+def resolve_applications(*, user, applications: Iterable[Application | str]) -> list[Application]:
+    """Applications by name or instance, among those the user may see; unknown ones are a 400."""
+    wanted = list(applications)
+    names = sorted({a.name if isinstance(a, Application) else str(a).strip() for a in wanted})
+    found = {a.name: a for a in access.visible_applications(user).filter(name__in=names)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "applications": [
+                    f"Application '{name}' does not exist; check the name or ask to be made a member."
+                    for name in missing
+                ]
+            }
+        )
+    return [found[n] for n in names]
+
+
+def _clean_secret_values(values) -> dict[str, str]:
+    if not isinstance(values, dict):
+        raise ValidationError({"values": "Give the secret's values as a map of names to strings."})
+    for key, value in values.items():
+        if not isinstance(key, str) or not SECRET_KEY_PATTERN.match(key):
+            raise ValidationError(
+                {"values": f"Secret key {key!r} is invalid; use letters, digits, '.', '_' and '-'."}
+            )
+        if not isinstance(value, str | int | float | bool):
+            raise ValidationError({"values": f"The value of secret key '{key}' must be a string."})
+    return {key: str(value) for key, value in values.items()}
+
+
+def _clean_labels(labels) -> list[str]:
+    cleaned = []
+    for label in labels:
+        if not isinstance(label, str) or not label.strip() or len(label.strip()) > 100:
+            raise ValidationError({"tags": f"Tag {label!r} is invalid; use 1 to 100 characters."})
+        cleaned.append(label.strip())
+    return sorted(set(cleaned))
+
+
+def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
+    """Separate plain fields, many-to-many references and secret values; refuse unknown names."""
+    fields = dict(fields)
+    values = fields.pop("values", None) if kind.name == "secret" else None
+    many = {ref.field: list(fields.pop(ref.field)) for ref in kind.references if ref.many and ref.field in fields}
+    for name in fields:
+        try:
+            field = kind.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is None or name in READ_ONLY_FIELDS or not field.editable:
+            raise ValidationError({name: f"{rules.A(kind.label)} has no writable field '{name}'."})
+    return fields, many, values
+
+
+def _check_references_visible(*, user, kind: Kind, entity, many: dict) -> None:
+    """Every referenced entity must be one the user may see (it may not exist for them otherwise)."""
+    for ref in kind.references:
+        targets = many.get(ref.field) if ref.many else [getattr(entity, ref.field, None)]
+        targets = [t for t in (targets or []) if t is not None]
+        if not targets:
+            continue
+        target_model = get_kind(ref.kind).model
+        visible = access.visible_entities(target_model, user).filter(pk__in=[t.pk for t in targets])
+        if visible.count() != len({t.pk for t in targets}):
+            raise ValidationError(
+                {ref.field: f"{rules.A(get_kind(ref.kind).label)} named in '{ref.field}' does not exist."}
+            )
+
+
+def _check_forward_references(*, kind: Kind, entity, target_apps, many: dict) -> None:
+    """The entity's own references obey the reference rule with its (new) applications."""
+    for ref in kind.references:
+        if kind.scope == scopes.FROZEN and ref.field == "function":
+            continue  # a run's applications come from its function by construction
+        if ref.many:
+            targets = many[ref.field] if ref.field in many else list(getattr(entity, ref.field).all())
+        else:
+            target = getattr(entity, ref.field, None)
+            targets = [target] if target is not None else []
+        for target in targets:
+            rules.check_reference(entity, target_apps, target, list(target.applications.all()), ref.field)
+
+
+def _check_reverse_references(*, kind: Kind, entity, target_apps) -> None:
+    """What uses the entity still obeys the reference rule once its applications change."""
+    for other, ref in referrers_of(kind):
+        if other.scope in scopes.DERIVED_SCOPES:
+            continue  # APIs move with their function; runs keep theirs
+        for referrer in other.model.objects.filter(**{ref.field: entity}).prefetch_related("applications"):
+            referrer_apps = list(referrer.applications.all())
+            if not rules.reference_allowed(referrer_apps, entity, target_apps):
+                raise ValidationError(
+                    {
+                        "applications": (
+                            f"{rules.upper_first(rules.describe(referrer, referrer_apps))} uses "
+                            f"{rules.describe(entity, target_apps)}; move or change it first."
+                        )
+                    }
+                )
+
+
+def _function_apps(kind: Kind, entity) -> list[Application] | None:
+    if kind.scope in scopes.DERIVED_SCOPES:
+        return list(entity.function.applications.all())
+    return None
+
+
+def _target_applications(*, user, kind, entity, applications, current) -> list[Application]:
+    """The applications the entity will be in after this write, checked against its scope."""
+    function_apps = _function_apps(kind, entity)
+    if applications is None:
+        target = function_apps if (function_apps is not None and current is None) else (current or [])
+    else:
+        target = resolve_applications(user=user, applications=applications)
+    rules.check_scope(entity, target, function_apps=function_apps, current_apps=current)
+    return target
+
+
+def _check_assignment(*, user, kind: Kind, current, target) -> None:
+    current_ids = {a.pk for a in current}
+    target_ids = {a.pk for a in target}
+    for app in [a for a in target if a.pk not in current_ids] + [a for a in current if a.pk not in target_ids]:
+        if not access.may_assign(user, app, kind.model):
+            raise PermissionDenied(
+                f"You need the developer role in application '{app.name}' to put "
+                f"{kind.label_plural} in it or take them out."
+            )
+
+
+def _full_clean(kind: Kind, entity) -> None:
+    try:
+        entity.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    taken = kind.model.objects.filter(name=entity.name).exclude(pk=entity.pk)
+    if kind.name != "run" and taken.exists():
+        raise ValidationError(
+            {"name": f"{rules.A(kind.label)} named '{entity.name}' already exists; choose another name."}
+        )
+
+
+def _save(kind: Kind, entity) -> None:
+    try:
+        with transaction.atomic():
+            entity.save()
+    except IntegrityError as exc:
+        # A concurrent write took the name (or broke a constraint) between our check and the insert.
+        if kind.model.objects.filter(name=entity.name).exclude(pk=entity.pk).exists():
+            raise ValidationError(
+                {"name": f"{rules.A(kind.label)} named '{entity.name}' already exists; choose another name."}
+            ) from None
+        raise ValidationError(f"The {kind.label} could not be saved: {exc}.") from None
+
+
+def _follow(kind: Kind, entity, target_apps) -> None:
+    """Entities that follow a function move with it (APIs, unless the setting changed their scope)."""
+    if kind.name != "function":
+        return
+    for other, ref in referrers_of(kind):
+        if other.scope != scopes.FOLLOWS_FUNCTION:
+            continue
+        for follower in other.model.objects.filter(**{ref.field: entity}):
+            follower.applications.set(target_apps)
+            other.model.objects.filter(pk=follower.pk).update(revision=models.F("revision") + 1)
+
+
+@transaction.atomic
+def entity_create(
+    *,
+    kind: Kind | str,
+    user,
+    fields: dict,
+    applications: Iterable[Application | str] | None = None,
+    tags: Iterable[str] | None = None,
+):
+    """Create an entity of a kind in the given applications (None: its scope's default)."""
+    kind = _as_kind(kind)
+    plain, many, values = _split_fields(kind, fields)
+    entity = kind.model(**plain)
+    if user is not None and user.is_authenticated:
+        entity.created_by = user
+    if values is not None:
+        entity.values = _clean_secret_values(values)
+    if kind.name == "run":
+        entity.name = str(entity.id)
+    _check_references_visible(user=user, kind=kind, entity=entity, many=many)
+    target = _target_applications(user=user, kind=kind, entity=entity, applications=applications, current=None)
+    if not access.may_create(user, kind.model, target):
+        raise PermissionDenied(_create_denied(kind, target))
+    _full_clean(kind, entity)
+    _check_forward_references(kind=kind, entity=entity, target_apps=target, many=many)
+    _save(kind, entity)
+    for field, targets in many.items():
+        getattr(entity, field).set(targets)
+    entity.applications.set(target)
+    if tags:
+        entity.tags.set(_clean_labels(tags))
+    return entity
+
+
+def _create_denied(kind: Kind, target) -> str:
+    if kind.is_system:
+        return f"Only staff can create {kind.label_plural}: they are system-scoped."
+    if not target:
+        return f"Only staff can create unassigned {kind.label_plural}; name an application you develop in."
+    names = ", ".join(f"'{a.name}'" for a in target)
+    return f"You need the developer role in {names} to create {kind.label_plural} there."
+
+
+def _lock(entity):
+    """Re-read the entity under a row lock, so two writers of one revision cannot both win."""
+    try:
+        return type(entity).objects.select_for_update().get(pk=entity.pk)
+    except type(entity).DoesNotExist:
+        raise NotFound(f"{rules.A(entity.kind.label)} '{entity.name}' does not exist.") from None
+
+
+def _check_visible(user, entity) -> None:
+    if not access.may_view(user, entity):
+        raise NotFound(f"{rules.A(entity.kind.label)} '{entity.name}' does not exist.")
+
+
+@transaction.atomic
+def entity_update(
+    *,
+    entity,
+    user,
+    fields: dict | None = None,
+    applications: Iterable[Application | str] | None = None,
+    tags: Iterable[str] | None = None,
+    revision: int | None = None,
+):
+    """Change an entity's fields, applications or tags. `revision`, when given, must be current."""
+    kind = entity.kind
+    _check_visible(user, entity)
+    entity = _lock(entity)
+    if revision is not None and int(revision) != entity.revision:
+        raise StaleRevision(f"{rules.A(kind.label)} '{entity.name}'", int(revision), entity.revision)
+    if not access.may_change(user, entity):
+        raise PermissionDenied(
+            f"You need the developer role in an application of {kind.label} '{entity.name}' to change it."
+        )
+    plain, many, values = _split_fields(kind, fields or {})
+    if kind.name == "run" and "name" in plain:
+        raise ValidationError({"name": "A run is named by its id; its name cannot change."})
+    for name, value in plain.items():
+        setattr(entity, name, value)
+    if values is not None:
+        entity.values = _clean_secret_values(values)
+    _check_references_visible(user=user, kind=kind, entity=entity, many=many)
+    current = list(entity.applications.all())
+    target = _target_applications(
+        user=user, kind=kind, entity=entity, applications=applications, current=current
+    )
+    _check_assignment(user=user, kind=kind, current=current, target=target)
+    _full_clean(kind, entity)
+    _check_forward_references(kind=kind, entity=entity, target_apps=target, many=many)
+    moved = {a.pk for a in current} != {a.pk for a in target}
+    if moved:
+        _check_reverse_references(kind=kind, entity=entity, target_apps=target)
+    entity.revision += 1
+    _save(kind, entity)
+    for field, targets in many.items():
+        getattr(entity, field).set(targets)
+    if moved:
+        entity.applications.set(target)
+        _follow(kind, entity, target)
+    if tags is not None:
+        entity.tags.set(_clean_labels(tags))
+    return entity
+
+
+def users_of(kind: Kind, entities) -> list:
+    """Entities of other kinds that reference these ones and would block their deletion."""
+    ids = [e.pk for e in entities]
+    found = []
+    for other, ref in referrers_of(kind):
+        if other.scope == scopes.FROZEN:
+            continue  # runs are deleted with their function
+        found += list(other.model.objects.filter(**{f"{ref.field}__in": ids}).exclude(pk__in=ids).distinct())
+    return found
+
+
+@transaction.atomic
+def entity_delete(*, entity, user, revision: int | None = None) -> None:
+    """Delete an entity that nothing uses any more; its runs go with it."""
+    kind = entity.kind
+    _check_visible(user, entity)
+    entity = _lock(entity)
+    if revision is not None and int(revision) != entity.revision:
+        raise StaleRevision(f"{rules.A(kind.label)} '{entity.name}'", int(revision), entity.revision)
+    if not access.may_delete(user, entity):
+        raise PermissionDenied(
+            f"You need the developer role in every application of {kind.label} '{entity.name}' to delete it."
+        )
+    blockers = users_of(kind, [entity])
+    if blockers:
+        used_by = ", ".join(f"{b.kind.label} '{b.name}'" for b in blockers[:5])
+        raise ValidationError(
+            f"{rules.A(kind.label)} '{entity.name}' is used by {used_by}; delete or change those first."
+        )
+    entity.delete()
+
+
+def all_kinds_in(application) -> dict[Kind, models.QuerySet]:
+    """Per kind, the entities tagged with the application (system kinds have none)."""
+    return {
+        kind: kind.model.objects.filter(models.Exists(access.application_items(kind.model).filter(tag=application)))
+        for kind in KINDS
+        if not kind.is_system
+    }

@@ -1,0 +1,165 @@
+"""The access gate, for every kind of person in the `people` scene, reading and writing."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from applications import access
+from entities import services
+from entities.kinds import KINDS
+from entities.models import Function
+from tests import factories as f
+
+READERS_OF_A = ["admin_a", "developer_a", "viewer_a", "group_member_a", "staff", "superuser"]
+NOT_READERS_OF_A = ["member_b", "outsider"]
+WRITERS_OF_A = ["admin_a", "developer_a", "group_member_a", "staff", "superuser"]
+
+
+def entity_in(kind, app):
+    factory = f.FACTORIES[kind.name]
+    if kind.is_system:
+        return factory()
+    return factory(applications=[app])
+
+
+@pytest.mark.parametrize("who", READERS_OF_A)
+def test_members_of_a_and_staff_see_application_a(people, who):
+    assert people.app_a in access.visible_applications(getattr(people, who))
+
+
+@pytest.mark.parametrize("who", NOT_READERS_OF_A)
+def test_others_do_not_see_application_a(people, who):
+    assert people.app_a not in access.visible_applications(getattr(people, who))
+
+
+def test_anonymous_users_see_nothing(people):
+    anonymous = AnonymousUser()
+    assert not access.visible_applications(anonymous).exists()
+    for kind in KINDS:
+        entity_in(kind, people.app_a)
+        assert not access.visible_entities(kind.model, anonymous).exists()
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if not k.is_system], ids=lambda k: k.name)
+@pytest.mark.parametrize("who", READERS_OF_A)
+def test_members_of_a_see_entities_of_a(people, kind, who):
+    entity = entity_in(kind, people.app_a)
+    assert entity in access.visible_entities(kind.model, getattr(people, who))
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if not k.is_system], ids=lambda k: k.name)
+@pytest.mark.parametrize("who", NOT_READERS_OF_A)
+def test_it_hides_entities_of_other_applications(people, kind, who):
+    entity = entity_in(kind, people.app_a)
+    assert entity not in access.visible_entities(kind.model, getattr(people, who))
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.is_system], ids=lambda k: k.name)
+@pytest.mark.parametrize("who", ["outsider", "member_b", "viewer_a"])
+def test_everyone_signed_in_sees_system_entities_but_may_not_change_them(people, kind, who):
+    entity = entity_in(kind, None)
+    user = getattr(people, who)
+    assert entity in access.visible_entities(kind.model, user)
+    assert not access.may_change(user, entity)
+    assert not access.may_delete(user, entity)
+
+
+def test_everyone_signed_in_sees_unassigned_entities_read_only(people):
+    function = f.FunctionFactory()
+    assert function in access.visible_entities(type(function), people.outsider)
+    assert not access.may_change(people.developer_a, function)
+
+
+@pytest.mark.parametrize("who", WRITERS_OF_A)
+def test_developers_of_a_may_change_entities_of_a(people, who):
+    function = f.FunctionFactory(applications=[people.app_a])
+    assert access.may_change(getattr(people, who), function)
+    assert access.may_delete(getattr(people, who), function)
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "member_b", "outsider"])
+def test_viewers_and_others_may_not_change_entities_of_a(people, who):
+    function = f.FunctionFactory(applications=[people.app_a])
+    assert not access.may_change(getattr(people, who), function)
+    assert not access.may_delete(getattr(people, who), function)
+
+
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_non_members_cannot_name_the_application_it_does_not_exist_for_them(people, who):
+    image = f.ImageFactory(applications=[people.app_a])
+    with pytest.raises(ValidationError) as exc:
+        services.entity_create(
+            kind="function", user=getattr(people, who), fields={"name": "f", "image": image}, applications=["app-a"]
+        )
+    assert "does not exist" in str(exc.value)
+    assert not Function.objects.exists()
+
+
+def test_a_viewer_gets_permission_denied_and_nothing_is_written(people):
+    image = f.ImageFactory(applications=[people.app_a])
+    with pytest.raises(PermissionDenied) as exc:
+        services.entity_create(
+            kind="function", user=people.viewer_a, fields={"name": "f", "image": image}, applications=["app-a"]
+        )
+    assert str(exc.value) == "You need the developer role in 'app-a' to create functions there."
+    assert not Function.objects.exists()
+
+
+def test_a_developer_may_not_move_an_entity_into_an_application_they_do_not_develop(people, settings):
+    settings.DISPATCH_SCOPES = {"secret": "many"}
+    secret = f.SecretFactory(applications=[people.app_a])
+    people.app_b.memberships.create(user=people.developer_a, role="viewer")
+    with pytest.raises(PermissionDenied) as exc:
+        services.entity_update(entity=secret, user=people.developer_a, applications=["app-a", "app-b"])
+    assert "developer role in application 'app-b'" in str(exc.value)
+
+
+def test_only_staff_create_system_entities(people):
+    with pytest.raises(PermissionDenied):
+        services.entity_create(
+            kind="base-image",
+            user=people.admin_a,
+            fields={"name": "py", "docker_url": "x/y:1", "language": "python3"},
+        )
+    base = services.entity_create(
+        kind="base-image", user=people.staff, fields={"name": "py", "docker_url": "x/y:1", "language": "python3"}
+    )
+    assert base.created_by == people.staff
+
+
+@pytest.mark.parametrize("who,allowed", [("admin_a", True), ("developer_a", False), ("viewer_a", False),
+                                         ("member_b", False), ("staff", True), ("superuser", True)])
+def test_only_application_admins_and_staff_change_an_application(people, who, allowed):
+    assert access.may_change_application(getattr(people, who), people.app_a) is allowed
+    assert access.may_delete_application(getattr(people, who), people.app_a) is allowed
+
+
+def test_staff_without_permissions_are_like_everyone_else(people):
+    people.outsider.is_staff = True
+    people.outsider.save()
+    function = f.FunctionFactory(applications=[people.app_a])
+    assert function not in access.visible_entities(type(function), people.outsider)
+
+
+def test_only_developers_may_reveal_secret_values(people):
+    secret = f.SecretFactory(applications=[people.app_a])
+    assert access.may_reveal_secret(people.developer_a, secret)
+    assert not access.may_reveal_secret(people.viewer_a, secret)
+    assert not access.may_reveal_secret(people.member_b, secret)
+
+
+def test_updating_an_invisible_entity_is_not_found(people):
+    from applications.exceptions import NotFound
+
+    function = f.FunctionFactory(applications=[people.app_a])
+    with pytest.raises(NotFound):
+        services.entity_update(entity=function, user=people.member_b, fields={"handler": "x.y"})
+    with pytest.raises(NotFound):
+        services.entity_delete(entity=function, user=people.member_b)
+
+
+def test_visible_entities_costs_one_query(people, django_assert_num_queries):
+    for _ in range(5):
+        f.FunctionFactory(applications=[people.app_a])
+    with django_assert_num_queries(1):  # the entities, with EXISTS subqueries on memberships and items
+        assert len(list(access.visible_entities(Function, people.developer_a))) == 5
