@@ -69,8 +69,8 @@ def roles_in(user, application_ids) -> dict[int, str]:
     best: dict[int, str] = {}
     if not (user.is_authenticated and user.is_active):
         return best
-    for app_id, role in memberships_of(user).filter(application_id__in=application_ids).values_list(
-        "application_id", "role"
+    for app_id, role in (
+        memberships_of(user).filter(application_id__in=application_ids).values_list("application_id", "role")
     ):
         if ROLE_RANK[role] > ROLE_RANK.get(best.get(app_id), 0):
             best[app_id] = role
@@ -152,4 +152,3 @@ def may_view(user, entity) -> bool:
 def may_reveal_secret(user, secret) -> bool:
     """Read a secret's values in clear: its developers and admins (viewers see only the keys)."""
     return may_change(user, secret)
-

@@ -120,6 +120,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["application", "group"], name="membership_unique_group"),
         ]
 
+    def __str__(self):
+        return f"{self.member_name} is {self.role} of {self.application}"
+
     @property
     def member(self):
         return self.user if self.user_id else self.group
@@ -128,5 +131,20 @@ class Membership(models.Model):
     def member_name(self) -> str:
         return self.user.get_username() if self.user_id else f"group {self.group.name}"
 
+
+class APIToken(models.Model):
+    """A token for scripts and the CLI. Only its SHA-256 is stored: the key is shown once, when made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="api_tokens", on_delete=models.CASCADE)
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. 'laptop' or 'ci-deploy'.")
+    prefix = models.CharField(max_length=12, help_text="The key's first characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created"]
+
     def __str__(self):
-        return f"{self.member_name} is {self.role} of {self.application}"
+        return f"{self.name} ({self.prefix}…) of {self.user}"

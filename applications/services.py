@@ -177,7 +177,9 @@ def membership_set(*, application, user, role: str, member_user=None, member_gro
     if (member_user is None) == (member_group is None):
         raise ValidationError({"user": "Name either a user or a group, not both and not neither."})
     lookup = {"user": member_user} if member_user is not None else {"group": member_group}
-    membership, _ = Membership.objects.update_or_create(application=application, **lookup, defaults={"role": role})
+    membership, _ = Membership.objects.update_or_create(
+        application=application, **lookup, defaults={"role": role}
+    )
     return membership
 
 

@@ -31,7 +31,9 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("Set SECRET_KEY to a long random string to run with DJANGO_ENV=production.")
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a long random string to run with DJANGO_ENV=production."
+        )
     SECRET_KEY = "django-insecure-dispatch-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")

@@ -68,8 +68,7 @@ def check_scope(entity, target_apps, function_apps=None, current_apps=None) -> N
         raise ValidationError(
             {
                 "applications": (
-                    f"{A(kind.label)} can be in one application only, not in {', '.join(names)}; "
-                    "choose one."
+                    f"{A(kind.label)} can be in one application only, not in {', '.join(names)}; choose one."
                 )
             }
         )

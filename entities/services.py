@@ -71,7 +71,9 @@ def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
     """Separate plain fields, many-to-many references and secret values; refuse unknown names."""
     fields = dict(fields)
     values = fields.pop("values", None) if kind.name == "secret" else None
-    many = {ref.field: list(fields.pop(ref.field)) for ref in kind.references if ref.many and ref.field in fields}
+    many = {
+        ref.field: list(fields.pop(ref.field)) for ref in kind.references if ref.many and ref.field in fields
+    }
     for name in fields:
         try:
             field = kind.model._meta.get_field(name)
@@ -149,7 +151,9 @@ def _target_applications(*, user, kind, entity, applications, current) -> list[A
 def _check_assignment(*, user, kind: Kind, current, target) -> None:
     current_ids = {a.pk for a in current}
     target_ids = {a.pk for a in target}
-    for app in [a for a in target if a.pk not in current_ids] + [a for a in current if a.pk not in target_ids]:
+    for app in [a for a in target if a.pk not in current_ids] + [
+        a for a in current if a.pk not in target_ids
+    ]:
         if not access.may_assign(user, app, kind.model):
             raise PermissionDenied(
                 f"You need the developer role in application '{app.name}' to put "
@@ -214,7 +218,9 @@ def entity_create(
     if kind.name == "run":
         entity.name = str(entity.id)
     _check_references_visible(user=user, kind=kind, entity=entity, many=many)
-    target = _target_applications(user=user, kind=kind, entity=entity, applications=applications, current=None)
+    target = _target_applications(
+        user=user, kind=kind, entity=entity, applications=applications, current=None
+    )
     if not access.may_create(user, kind.model, target):
         raise PermissionDenied(_create_denied(kind, target))
     _full_clean(kind, entity)
@@ -335,7 +341,9 @@ def entity_delete(*, entity, user, revision: int | None = None) -> None:
 def all_kinds_in(application) -> dict[Kind, models.QuerySet]:
     """Per kind, the entities tagged with the application (system kinds have none)."""
     return {
-        kind: kind.model.objects.filter(models.Exists(access.application_items(kind.model).filter(tag=application)))
+        kind: kind.model.objects.filter(
+            models.Exists(access.application_items(kind.model).filter(tag=application))
+        )
         for kind in KINDS
         if not kind.is_system
     }

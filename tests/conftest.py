@@ -47,6 +47,8 @@ def people(db) -> People:
     staff = users["staff"]
     staff.is_staff = True
     staff.save()
-    staff.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["entities", "applications"]))
+    staff.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["entities", "applications"])
+    )
     superuser = f.UserFactory(username="root", is_staff=True, is_superuser=True)
     return People(app_a=app_a, app_b=app_b, superuser=superuser, **users)

@@ -89,7 +89,10 @@ def test_non_members_cannot_name_the_application_it_does_not_exist_for_them(peop
     image = f.ImageFactory(applications=[people.app_a])
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=getattr(people, who), fields={"name": "f", "image": image}, applications=["app-a"]
+            kind="function",
+            user=getattr(people, who),
+            fields={"name": "f", "image": image},
+            applications=["app-a"],
         )
     assert "does not exist" in str(exc.value)
     assert not Function.objects.exists()
@@ -99,7 +102,10 @@ def test_a_viewer_gets_permission_denied_and_nothing_is_written(people):
     image = f.ImageFactory(applications=[people.app_a])
     with pytest.raises(PermissionDenied) as exc:
         services.entity_create(
-            kind="function", user=people.viewer_a, fields={"name": "f", "image": image}, applications=["app-a"]
+            kind="function",
+            user=people.viewer_a,
+            fields={"name": "f", "image": image},
+            applications=["app-a"],
         )
     assert str(exc.value) == "You need the developer role in 'app-a' to create functions there."
     assert not Function.objects.exists()
@@ -122,13 +128,24 @@ def test_only_staff_create_system_entities(people):
             fields={"name": "py", "docker_url": "x/y:1", "language": "python3"},
         )
     base = services.entity_create(
-        kind="base-image", user=people.staff, fields={"name": "py", "docker_url": "x/y:1", "language": "python3"}
+        kind="base-image",
+        user=people.staff,
+        fields={"name": "py", "docker_url": "x/y:1", "language": "python3"},
     )
     assert base.created_by == people.staff
 
 
-@pytest.mark.parametrize("who,allowed", [("admin_a", True), ("developer_a", False), ("viewer_a", False),
-                                         ("member_b", False), ("staff", True), ("superuser", True)])
+@pytest.mark.parametrize(
+    "who,allowed",
+    [
+        ("admin_a", True),
+        ("developer_a", False),
+        ("viewer_a", False),
+        ("member_b", False),
+        ("staff", True),
+        ("superuser", True),
+    ],
+)
 def test_only_application_admins_and_staff_change_an_application(people, who, allowed):
     assert access.may_change_application(getattr(people, who), people.app_a) is allowed
     assert access.may_delete_application(getattr(people, who), people.app_a) is allowed

@@ -73,8 +73,11 @@ def test_only_admins_delete_an_application(people, scene, who):
 
 
 def test_a_delete_blocked_by_a_user_in_another_application_changes_nothing(people, scene):
-    function = f.FunctionFactory(name="shared-fn", applications=[people.app_a, people.app_b],
-                                 image__applications=[people.app_a, people.app_b])
+    function = f.FunctionFactory(
+        name="shared-fn",
+        applications=[people.app_a, people.app_b],
+        image__applications=[people.app_a, people.app_b],
+    )
     function.secrets.add(f.SecretFactory(name="private-key", applications=[people.app_a]))
     with pytest.raises(ValidationError) as exc:
         services.application_delete(application=people.app_a, user=people.admin_a)

@@ -11,7 +11,10 @@ from tests import factories as f
 def test_a_function_may_use_an_image_of_its_application(people):
     image = f.ImageFactory(applications=[people.app_a])
     function = services.entity_create(
-        kind="function", user=people.developer_a, fields={"name": "hello", "image": image}, applications=["app-a"]
+        kind="function",
+        user=people.developer_a,
+        fields={"name": "hello", "image": image},
+        applications=["app-a"],
     )
     assert function.image == image
 
@@ -20,7 +23,10 @@ def test_a_function_may_not_use_an_image_of_another_application(people):
     image = f.ImageFactory(name="py", applications=[people.app_b])
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=people.superuser, fields={"name": "hello", "image": image}, applications=["app-a"]
+            kind="function",
+            user=people.superuser,
+            fields={"name": "hello", "image": image},
+            applications=["app-a"],
         )
     assert exc.value.message_dict["image"] == [
         "Function 'hello' (in application 'app-a') cannot use image 'py' (in application 'app-b'): "
@@ -33,14 +39,19 @@ def test_a_function_may_not_use_an_image_of_another_application(people):
 def test_an_image_may_use_a_system_base_image(people):
     base = f.BaseImageFactory()
     image = services.entity_create(
-        kind="image", user=people.developer_a, fields={"name": "py", "base_image": base}, applications=["app-a"]
+        kind="image",
+        user=people.developer_a,
+        fields={"name": "py", "base_image": base},
+        applications=["app-a"],
     )
     assert image.language == base.language
 
 
 def test_unassigned_entities_may_use_each_other(people):
     image = f.ImageFactory()
-    function = services.entity_create(kind="function", user=people.superuser, fields={"name": "free", "image": image})
+    function = services.entity_create(
+        kind="function", user=people.superuser, fields={"name": "free", "image": image}
+    )
     assert function.application_names() == []
 
 
@@ -48,7 +59,10 @@ def test_an_assigned_function_may_not_use_an_unassigned_image(people):
     image = f.ImageFactory(name="loose")
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=people.superuser, fields={"name": "hello", "image": image}, applications=["app-a"]
+            kind="function",
+            user=people.superuser,
+            fields={"name": "hello", "image": image},
+            applications=["app-a"],
         )
     assert "image 'loose' (unassigned)" in exc.value.message_dict["image"][0]
 
@@ -104,7 +118,10 @@ def test_moving_an_entity_away_from_what_uses_it_is_refused(people):
     function.secrets.add(secret)
     with pytest.raises(ValidationError) as exc:
         services.entity_update(entity=secret, user=people.superuser, applications=["app-b"])
-    assert "Function 'hello' (in application 'app-a') uses secret 'key'" in exc.value.message_dict["applications"][0]
+    assert (
+        "Function 'hello' (in application 'app-a') uses secret 'key'"
+        in exc.value.message_dict["applications"][0]
+    )
     assert secret.application_names() == ["app-a"]
 
 
@@ -112,6 +129,9 @@ def test_a_reference_to_an_invisible_entity_reads_as_unknown(people):
     image = f.ImageFactory(name="hidden", applications=[people.app_a])
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=people.member_b, fields={"name": "hello", "image": image}, applications=["app-b"]
+            kind="function",
+            user=people.member_b,
+            fields={"name": "hello", "image": image},
+            applications=["app-b"],
         )
     assert exc.value.message_dict["image"] == ["An image named in 'image' does not exist."]

@@ -17,7 +17,10 @@ def test_it_refuses_invalid_entity_names(people, name):
     image = f.ImageFactory(applications=[people.app_a])
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=people.developer_a, fields={"name": name, "image": image}, applications=["app-a"]
+            kind="function",
+            user=people.developer_a,
+            fields={"name": name, "image": image},
+            applications=["app-a"],
         )
     assert "name" in exc.value.message_dict
     assert not Function.objects.exists()
@@ -28,7 +31,10 @@ def test_it_refuses_a_duplicate_name_with_a_sentence(people):
     image = f.ImageFactory(applications=[people.app_a])
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="function", user=people.developer_a, fields={"name": "hello", "image": image}, applications=["app-a"]
+            kind="function",
+            user=people.developer_a,
+            fields={"name": "hello", "image": image},
+            applications=["app-a"],
         )
     assert exc.value.message_dict["name"] == ["A function named 'hello' already exists; choose another name."]
     assert Function.objects.count() == 1
@@ -36,7 +42,9 @@ def test_it_refuses_a_duplicate_name_with_a_sentence(people):
 
 def test_it_refuses_unknown_applications(people):
     with pytest.raises(ValidationError) as exc:
-        services.entity_create(kind="secret", user=people.superuser, fields={"name": "s"}, applications=["nope"])
+        services.entity_create(
+            kind="secret", user=people.superuser, fields={"name": "s"}, applications=["nope"]
+        )
     assert exc.value.message_dict["applications"] == [
         "Application 'nope' does not exist; check the name or ask to be made a member."
     ]
@@ -46,7 +54,10 @@ def test_it_refuses_unknown_applications(people):
 def test_it_refuses_unknown_fields(people):
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="secret", user=people.developer_a, fields={"name": "s", "colour": "red"}, applications=["app-a"]
+            kind="secret",
+            user=people.developer_a,
+            fields={"name": "s", "colour": "red"},
+            applications=["app-a"],
         )
     assert exc.value.message_dict["colour"] == ["A secret has no writable field 'colour'."]
 
@@ -67,10 +78,14 @@ def test_a_stale_revision_is_refused_and_nothing_is_written(people):
     function = f.FunctionFactory(
         name="hello", handler="a.b", applications=[people.app_a], image__applications=[people.app_a]
     )
-    updated = services.entity_update(entity=function, user=people.developer_a, fields={"handler": "c.d"}, revision=1)
+    updated = services.entity_update(
+        entity=function, user=people.developer_a, fields={"handler": "c.d"}, revision=1
+    )
     assert updated.revision == 2
     with pytest.raises(StaleRevision) as exc:
-        services.entity_update(entity=function, user=people.developer_a, fields={"handler": "e.f"}, revision=1)
+        services.entity_update(
+            entity=function, user=people.developer_a, fields={"handler": "e.f"}, revision=1
+        )
     assert "revision 1" in str(exc.value) and "revision 2" in str(exc.value)
     function.refresh_from_db()
     assert function.handler == "c.d"
@@ -95,7 +110,11 @@ def test_deleting_a_function_deletes_its_runs(people):
 
 def test_tags_are_free_labels(people):
     secret = services.entity_create(
-        kind="secret", user=people.developer_a, fields={"name": "s"}, applications=["app-a"], tags=["role=test"]
+        kind="secret",
+        user=people.developer_a,
+        fields={"name": "s"},
+        applications=["app-a"],
+        tags=["role=test"],
     )
     assert list(secret.tags.names()) == ["role=test"]
 
@@ -108,8 +127,10 @@ def test_secret_values_are_encrypted_at_rest(people):
         applications=["app-a"],
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT encrypted_values FROM entities_secret WHERE id = %s", [secret.id.hex
-                       if connection.vendor == "sqlite" else secret.id])
+        cursor.execute(
+            "SELECT encrypted_values FROM entities_secret WHERE id = %s",
+            [secret.id.hex if connection.vendor == "sqlite" else secret.id],
+        )
         (stored,) = cursor.fetchone()
     assert "OpenSesame" not in stored and "password" not in stored
     assert Secret.objects.get(name="open-sesame").values == {"password": "OpenSesame"}
@@ -118,7 +139,10 @@ def test_secret_values_are_encrypted_at_rest(people):
 def test_secret_values_must_be_a_map_of_strings(people):
     with pytest.raises(ValidationError) as exc:
         services.entity_create(
-            kind="secret", user=people.developer_a, fields={"name": "s", "values": ["x"]}, applications=["app-a"]
+            kind="secret",
+            user=people.developer_a,
+            fields={"name": "s", "values": ["x"]},
+            applications=["app-a"],
         )
     assert exc.value.message_dict["values"] == ["Give the secret's values as a map of names to strings."]
 
@@ -140,13 +164,19 @@ def test_staff_create_applications_and_become_their_admins(people):
 def test_a_duplicate_application_name_is_refused(people):
     with pytest.raises(ValidationError) as exc:
         app_services.application_create(user=people.staff, name="app-a")
-    assert exc.value.message_dict["name"] == ["An application named 'app-a' already exists; choose another name."]
+    assert exc.value.message_dict["name"] == [
+        "An application named 'app-a' already exists; choose another name."
+    ]
 
 
 def test_a_stale_application_revision_is_refused(people):
-    app_services.application_update(application=people.app_a, user=people.admin_a, description="new", revision=1)
+    app_services.application_update(
+        application=people.app_a, user=people.admin_a, description="new", revision=1
+    )
     with pytest.raises(StaleRevision):
-        app_services.application_update(application=people.app_a, user=people.admin_a, description="x", revision=1)
+        app_services.application_update(
+            application=people.app_a, user=people.admin_a, description="x", revision=1
+        )
 
 
 def test_admins_manage_members_and_developers_do_not(people):

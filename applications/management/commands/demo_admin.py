@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Create or update the superuser 'admin'; the password comes from DISPATCH_ADMIN_PASSWORD or is made up."
+    help = "Create or update the superuser 'admin' (password: DISPATCH_ADMIN_PASSWORD, else made up)."
 
     def handle(self, *args, **options):
         password = os.environ.get("DISPATCH_ADMIN_PASSWORD") or secrets.token_urlsafe(12)

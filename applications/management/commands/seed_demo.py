@@ -32,7 +32,9 @@ MEMBERS = {
 GROUP_USERS = {"payments": ["frank"]}
 IMAGE_HOMES = {"python3": "example-app", "nodejs": "example-app", "powershell": "ci", "java": "billing"}
 
-HELLO_PY = 'def handle(context, payload):\n    return {"myField": "Hello, %s" % payload.get("name", "Noone")}\n'
+HELLO_PY = (
+    'def handle(context, payload):\n    return {"myField": "Hello, %s" % payload.get("name", "Noone")}\n'
+)
 
 
 class Command(BaseCommand):
@@ -44,9 +46,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, password, **options):
         # The data is loaded as a superuser, through the services; `demo_admin` sets its password.
-        self.actor = User.objects.filter(is_superuser=True).order_by("id").first() or User.objects.create_superuser(
-            "admin", email="admin@example.com", password=None
-        )
+        self.actor = User.objects.filter(is_superuser=True).order_by(
+            "id"
+        ).first() or User.objects.create_superuser("admin", email="admin@example.com", password=None)
         self.created = 0
         apps = {name: self.application(name, description) for name, description in APPLICATIONS.items()}
         self.members(apps, password)
@@ -59,7 +61,9 @@ class Command(BaseCommand):
 
     def application(self, name, description):
         existing = Application.objects.filter(name=name).first()
-        return existing or app_services.application_create(user=self.actor, name=name, description=description)
+        return existing or app_services.application_create(
+            user=self.actor, name=name, description=description
+        )
 
     def members(self, apps, password):
         for group_name, usernames in GROUP_USERS.items():
@@ -76,7 +80,9 @@ class Command(BaseCommand):
                 app_services.membership_set(application=apps[app_name], user=self.actor, role=role, **kwargs)
 
     def user(self, username, password):
-        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
         if created:
             user.set_password(password)
             user.save()
@@ -119,7 +125,12 @@ class Command(BaseCommand):
         hello = self.ensure(
             "function",
             "hello-py",
-            {"image": image(name="python3"), "handler": "hello.handle", "source": HELLO_PY, "secrets": [secret]},
+            {
+                "image": image(name="python3"),
+                "handler": "hello.handle",
+                "source": HELLO_PY,
+                "secrets": [secret],
+            },
             ["example-app"],
             ["role=test"],
         )
@@ -130,7 +141,10 @@ class Command(BaseCommand):
                 "image": image(name="nodejs"),
                 "handler": "hello.handle",
                 "source": "module.exports = function (context, params) {\n  return {myField: 'Hello'};\n};\n",
-                "schema_in": {"properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]},
+                "schema_in": {
+                    "properties": {"name": {"type": "string", "minLength": 1}},
+                    "required": ["name"],
+                },
                 "schema_out": {"properties": {"myField": {"type": "string"}}, "required": ["myField"]},
             },
             ["example-app"],
@@ -142,21 +156,42 @@ class Command(BaseCommand):
             tags=["role=test"],
         )
         ticker = self.ensure("event-driver-type", "ticker", {"image": "kars7e/timer:latest"})
-        self.ensure("event-driver-type", "cloudevent", {"image": "dispatchframework/cloudevent-driver", "built_in": True})
-        self.ensure("event-driver", "ticker", {"type": ticker, "config": [{"key": "seconds", "value": "2"}]}, ["example-app"])
-        self.ensure("subscription", "ticker-sub", {"event_type": "ticker.tick", "function": hello}, ["example-app"])
+        self.ensure(
+            "event-driver-type",
+            "cloudevent",
+            {"image": "dispatchframework/cloudevent-driver", "built_in": True},
+        )
+        self.ensure(
+            "event-driver",
+            "ticker",
+            {"type": ticker, "config": [{"key": "seconds", "value": "2"}]},
+            ["example-app"],
+        )
+        self.ensure(
+            "subscription", "ticker-sub", {"event_type": "ticker.tick", "function": hello}, ["example-app"]
+        )
         self.runs(hello)
 
         slack_token = self.ensure("secret", "slack-token", {"values": {"token": "xoxb-demo"}}, ["ci"])
         report = self.ensure(
             "function",
             "report-failure",
-            {"image": image(name="powershell"), "handler": "report.ps1", "secrets": [slack_token], "timeout": 30},
+            {
+                "image": image(name="powershell"),
+                "handler": "report.ps1",
+                "secrets": [slack_token],
+                "timeout": 30,
+            },
             ["ci"],
         )
-        self.ensure("subscription", "build-failed", {"event_type": "build.failed", "function": report}, ["ci"])
-        self.ensure("api", "ci-webhook", {"function": report, "methods": ["POST"], "uris": ["/ci/hook"],
-                                          "authentication": "basic"})
+        self.ensure(
+            "subscription", "build-failed", {"event_type": "build.failed", "function": report}, ["ci"]
+        )
+        self.ensure(
+            "api",
+            "ci-webhook",
+            {"function": report, "methods": ["POST"], "uris": ["/ci/hook"], "authentication": "basic"},
+        )
 
         stripe = self.ensure("secret", "stripe-key", {"values": {"api_key": "sk_test_demo"}}, ["billing"])
         invoice = self.ensure(
@@ -165,9 +200,20 @@ class Command(BaseCommand):
             {"image": image(name="java"), "handler": "io.dispatch.Invoice::handle", "secrets": [stripe]},
             ["billing"],
         )
-        self.ensure("api", "invoices", {"function": invoice, "methods": ["GET", "POST"], "uris": ["/invoices"],
-                                        "authentication": "oauth2", "cors": True})
-        self.ensure("function", "scratch", {"image": image(name="python3-unassigned"), "handler": "scratch.handle"})
+        self.ensure(
+            "api",
+            "invoices",
+            {
+                "function": invoice,
+                "methods": ["GET", "POST"],
+                "uris": ["/invoices"],
+                "authentication": "oauth2",
+                "cors": True,
+            },
+        )
+        self.ensure(
+            "function", "scratch", {"image": image(name="python3-unassigned"), "handler": "scratch.handle"}
+        )
 
     def runs(self, function):
         run_model = get_kind("run").model
@@ -179,8 +225,11 @@ class Command(BaseCommand):
             output = {"myField": f"Hello, {name}"}
             if not name:
                 output = None
-                error = {"type": "InputError", "message": "name: String length must be greater than 1",
-                         "stacktrace": []}
+                error = {
+                    "type": "InputError",
+                    "message": "name: String length must be greater than 1",
+                    "stacktrace": [],
+                }
             started = now - timezone.timedelta(minutes=10 * (3 - index))
             self.created += 1
             services.entity_create(

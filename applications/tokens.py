@@ -1,0 +1,49 @@
+"""API tokens: made, listed, revoked and checked here, for the API, the pages, the admin and the CLI."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import APIToken
+
+KEY_PREFIX = "dsp_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used at most this often per token
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user, name: str) -> tuple[APIToken, str]:
+    """Make a token; returns it and its key, which is not stored and cannot be shown again."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": "Give the token a name of 1 to 100 characters, e.g. 'laptop'."})
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = APIToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=hash_key(key))
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: APIToken, user) -> None:
+    if token.user_id != user.pk and not user.is_superuser:
+        raise PermissionDenied("You can revoke only your own tokens.")
+    token.delete()
+
+
+def user_for_key(key: str):
+    """The active user a key belongs to, or None; records when the token was last used."""
+    if not key or not key.startswith(KEY_PREFIX):
+        return None
+    token = APIToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
+        APIToken.objects.filter(pk=token.pk).update(last_used=now)
+    return token.user

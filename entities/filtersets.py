@@ -1,0 +1,169 @@
+"""FilterSets shared by the REST API and the pages, one per kind (`FunctionFilterSet`, …).
+
+Every filter works on a queryset the access gate already narrowed, and the application filter only
+offers applications the user may see, so no filter can reveal what a user may not see. Filters by
+application use EXISTS on the through table: no join, no DISTINCT.
+"""
+
+import django_filters
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
+
+from applications import access
+from applications.models import Status
+from entities import models as m
+
+
+def _visible_applications(request):
+    return access.visible_applications(getattr(request, "user", None) or AnonymousUser())
+
+
+class EntityFilterSet(django_filters.FilterSet):
+    """The filters every kind has: application, tag, status, name, search, created range, ordering."""
+
+    search_fields: tuple[str, ...] = ("name",)
+
+    application = django_filters.ModelMultipleChoiceFilter(
+        label="Application",
+        to_field_name="name",
+        queryset=_visible_applications,
+        method="filter_application",
+        help_text="Application name; repeat for any of several. Empty: unassigned entities.",
+    )
+    unassigned = django_filters.BooleanFilter(
+        label="Unassigned", method="filter_unassigned", help_text="true: only entities in no application."
+    )
+    tag = django_filters.CharFilter(
+        label="Tag", method="filter_tag", help_text="A free label, e.g. role=test."
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label="Status")
+    name = django_filters.CharFilter(field_name="name", label="Name", help_text="Exact name.")
+    search = django_filters.CharFilter(label="Search", method="filter_search", help_text="Part of the name.")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created", lookup_expr="gte", label="Created after"
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created", lookup_expr="lt", label="Created before"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=("name", "status", "created", "modified"), help_text="name, -created, …"
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def _items(self):
+        return access.application_items(self.queryset.model)
+
+    def filter_application(self, queryset, name, applications):
+        if not applications:
+            return queryset
+        return queryset.filter(Exists(self._items().filter(tag__in=[a.pk for a in applications])))
+
+    def filter_unassigned(self, queryset, name, value):
+        if value is None:
+            return queryset
+        exists = Exists(self._items())
+        return queryset.filter(~exists if value else exists)
+
+    def filter_tag(self, queryset, name, value):
+        content_type = ContentType.objects.get_for_model(queryset.model)
+        labels = m.LabelItem.objects.filter(
+            content_type=content_type, object_id=OuterRef("pk"), tag__name=value
+        )
+        return queryset.filter(Exists(labels))
+
+    def filter_search(self, queryset, name, value):
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(query)
+
+    def __init__(self, data=None, *args, **kwargs):
+        # `application=` with only empty values asks for unassigned entities, as in the design.
+        self.blank_application = False
+        if data is not None and hasattr(data, "getlist") and "application" in data:
+            values = [v for v in data.getlist("application") if v.strip()]
+            if not values:
+                data = data.copy()
+                data.pop("application")
+                self.blank_application = True
+        super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        if self.blank_application:
+            queryset = queryset.filter(~Exists(self._items()))
+        return super().filter_queryset(queryset)
+
+
+class BaseImageFilterSet(EntityFilterSet):
+    search_fields = ("name", "docker_url")
+    language = django_filters.ChoiceFilter(choices=m.Language.choices)
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.BaseImage
+
+
+class ImageFilterSet(EntityFilterSet):
+    search_fields = ("name", "docker_url")
+    base_image = django_filters.CharFilter(field_name="base_image__name", label="Base image")
+    language = django_filters.ChoiceFilter(choices=m.Language.choices)
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.Image
+
+
+class SecretFilterSet(EntityFilterSet):
+    class Meta(EntityFilterSet.Meta):
+        model = m.Secret
+
+
+class FunctionFilterSet(EntityFilterSet):
+    search_fields = ("name", "handler")
+    image = django_filters.CharFilter(field_name="image__name", label="Image")
+    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.Function
+
+
+class APIFilterSet(EntityFilterSet):
+    function = django_filters.CharFilter(field_name="function__name", label="Function")
+    authentication = django_filters.ChoiceFilter(choices=m.Authentication.choices)
+    enabled = django_filters.BooleanFilter()
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.API
+
+
+class EventDriverTypeFilterSet(EntityFilterSet):
+    search_fields = ("name", "image")
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.EventDriverType
+
+
+class EventDriverFilterSet(EntityFilterSet):
+    type = django_filters.CharFilter(field_name="type__name", label="Type")
+    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.EventDriver
+
+
+class SubscriptionFilterSet(EntityFilterSet):
+    search_fields = ("name", "event_type")
+    function = django_filters.CharFilter(field_name="function__name", label="Function")
+    event_type = django_filters.CharFilter(label="Event type")
+    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.Subscription
+
+
+class FunctionRunFilterSet(EntityFilterSet):
+    function = django_filters.CharFilter(field_name="function__name", label="Function")
+
+    class Meta(EntityFilterSet.Meta):
+        model = m.FunctionRun
