@@ -1,0 +1,291 @@
+"""Benchmark the seed's application operations through HTTP against gunicorn and PostgreSQL.
+
+    .venv/bin/python benchmarks/run.py --generate \
+        --database-url postgres://postgres@127.0.0.1:5432/dispatch_bench
+
+It serves the project with gunicorn (production settings, 2 workers), signs in a developer of five
+applications and a superuser, and for each operation measures p50/p95/p99 latency at concurrency 1 and 8,
+requests per second and SQL queries per request (from the X-DB-Queries header). As a floor it fetches the
+same rows with one raw SQL query and json.dumps, in this process, and prints our p50 as a multiple of it.
+It prints a table and writes JSON (benchmarks/results/latest.json by default).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def setup_django(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dispatch_site.settings")
+    import django
+
+    django.setup()
+
+
+def prepare(generate: bool, applications: int, functions: int):
+    """Migrate, generate data when asked, and make the benchmark's users, token and session."""
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from applications.models import Application, Membership, Role
+    from applications.tokens import token_create
+
+    call_command("migrate", verbosity=0)
+    if generate and not Application.objects.filter(name__startswith="bench-").exists():
+        call_command("generate_data", applications=applications, functions=functions)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    developer, _ = User.objects.get_or_create(username="bench-dev")
+    for app in Application.objects.filter(name__startswith="bench-").order_by("name")[:5]:
+        Membership.objects.get_or_create(application=app, user=developer, defaults={"role": Role.DEVELOPER})
+    root, _ = User.objects.get_or_create(
+        username="bench-root", defaults={"is_staff": True, "is_superuser": True}
+    )
+    _, dev_key = token_create(user=developer, name="benchmark")
+    _, root_key = token_create(user=root, name="benchmark")
+    session = SessionStore()
+    session["_auth_user_id"] = str(developer.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = developer.get_session_auth_hash()
+    session.create()
+    return dev_key, root_key, session.session_key
+
+
+def floors():
+    """One raw SQL query per operation, returning the same rows as the endpoint's first page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from entities.models import Function
+
+    ct = ContentType.objects.get_for_model(Function).pk
+    app = "bench-0000"
+    fn_cols = "f.id::text, f.name, f.status, f.handler, f.created::text, f.modified::text, f.revision"
+    entities_union = " UNION ALL ".join(
+        f"SELECT '{model._meta.model_name}' AS kind, e.name, e.status, e.created::text AS created "
+        f"FROM {model._meta.db_table} e"
+        for model in _entity_models()
+    )
+    return {
+        "list applications": (
+            "SELECT a.id, a.name, a.description, a.status, a.created::text FROM applications_application a "
+            "JOIN applications_membership m ON m.application_id = a.id JOIN auth_user u ON u.id = m.user_id "
+            "WHERE u.username = 'bench-dev' ORDER BY a.name LIMIT 50"
+        ),
+        "entities of an application": (
+            "SELECT i.content_type_id, i.object_id::text FROM applications_applicationitem i "
+            f"JOIN applications_application a ON a.id = i.tag_id WHERE a.name = '{app}' "
+            "ORDER BY i.content_type_id, i.object_id LIMIT 50"
+        ),
+        "one kind in an application": (
+            f"SELECT {fn_cols} FROM entities_function f JOIN applications_applicationitem i "
+            f"ON i.object_id = f.id AND i.content_type_id = {ct} JOIN applications_application a "
+            f"ON a.id = i.tag_id WHERE a.name = '{app}' ORDER BY f.name LIMIT 50"
+        ),
+        "get by name and application": (
+            f"SELECT {fn_cols} FROM entities_function f JOIN applications_applicationitem i "
+            f"ON i.object_id = f.id AND i.content_type_id = {ct} JOIN applications_application a "
+            f"ON a.id = i.tag_id WHERE a.name = '{app}' AND f.name = '{app}-fn-0'"
+        ),
+        "all entities, first page": f"SELECT * FROM ({entities_union}) x ORDER BY kind, name LIMIT 50",
+        "all entities, deep page": (
+            f"SELECT * FROM ({entities_union}) x ORDER BY kind, name LIMIT 50 OFFSET 100000"
+        ),
+        "function list page (HTML)": (
+            f"SELECT {fn_cols} FROM entities_function f JOIN applications_applicationitem i "
+            f"ON i.object_id = f.id AND i.content_type_id = {ct} JOIN applications_application a "
+            f"ON a.id = i.tag_id WHERE a.name = '{app}' ORDER BY f.name LIMIT 50"
+        ),
+    }
+
+
+def _entity_models():
+    from entities.kinds import KINDS
+
+    return [kind.model for kind in KINDS]
+
+
+def measure_floor(sql: str, repeat: int) -> float:
+    from django.db import connection
+
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(sql)
+            columns = [c.name for c in cursor.description]
+            json.dumps([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def operations(dev_key, root_key, session_key):
+    dev = {"Authorization": f"Token {dev_key}"}
+    root = {"Authorization": f"Token {root_key}"}
+    page = {"Cookie": f"sessionid={session_key}", "X-Forwarded-Proto": "https"}
+    app = "bench-0000"
+    return [
+        ("list applications", "/api/v1/applications/", dev),
+        ("entities of an application", f"/api/v1/applications/{app}/entities/", dev),
+        ("one kind in an application", f"/api/v1/functions/?application={app}", dev),
+        ("get by name and application", f"/api/v1/functions/{app}-fn-0/?application={app}", dev),
+        ("all entities, first page", "/api/v1/entities/", root),
+        ("all entities, deep page", "/api/v1/entities/?offset=100000", root),
+        ("function list page (HTML)", f"/functions/?application={app}", page),
+    ]
+
+
+def run_operation(base, path, headers, requests, concurrency):
+    client = httpx.Client(base_url=base, headers={"X-Forwarded-Proto": "https", **headers}, timeout=60)
+    client.get(path)  # warm up this worker's caches
+
+    def one(_):
+        started = time.perf_counter()
+        response = client.get(path)
+        return (
+            (time.perf_counter() - started) * 1000,
+            response.status_code,
+            response.headers.get("X-DB-Queries"),
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(one, range(requests)))
+    wall = time.perf_counter() - started
+    client.close()
+    latencies = [r[0] for r in results]
+    statuses = sorted({r[1] for r in results})
+    queries = sorted({int(r[2]) for r in results if r[2] is not None})
+    return {
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "rps": requests / wall,
+        "statuses": statuses,
+        "queries": queries[-1] if queries else None,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
+    parser.add_argument("--generate", action="store_true", help="Generate the data set if it is missing.")
+    parser.add_argument("--applications", type=int, default=1000)
+    parser.add_argument("--functions", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200, help="Requests per operation and concurrency.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
+    args = parser.parse_args(argv)
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
+
+    # One key for this process and the server: the session made here must verify there.
+    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    setup_django(args.database_url)
+    dev_key, root_key, session_key = prepare(args.generate, args.applications, args.functions)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": args.database_url,
+        "DISPATCH_QUERY_COUNT_HEADER": "1",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dispatch_site.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-c",
+            str(ROOT / "dispatch_site" / "gunicorn.conf.py"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health/", headers={"X-Forwarded-Proto": "https"}).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not answer /health/ within 20 s")
+        floor_sql = floors()
+        report = {
+            "data_set": f"{args.applications} applications, {args.functions} functions",
+            "workers": args.workers,
+            "requests": args.requests,
+            "operations": [],
+        }
+        print(
+            f"{'operation':32} {'c':>2} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
+            f"{'SQL':>4} {'floor ms':>8} {'x floor':>7} status"
+        )
+        for name, path, headers in operations(dev_key, root_key, session_key):
+            floor = measure_floor(floor_sql[name], 50)
+            for concurrency in (1, 8):
+                result = run_operation(base, path, headers, args.requests, concurrency)
+                ratio = result["p50"] / floor if floor else None
+                print(
+                    f"{name:32} {concurrency:>2} {result['p50']:8.1f} {result['p95']:8.1f} "
+                    f"{result['p99']:8.1f} "
+                    f"{result['rps']:7.1f} {str(result['queries']):>4} {floor:8.2f} {ratio:7.1f} "
+                    f"{result['statuses']}"
+                )
+                report["operations"].append(
+                    {
+                        "operation": name,
+                        "path": path,
+                        "concurrency": concurrency,
+                        "floor_p50_ms": floor,
+                        "ratio_to_floor": ratio,
+                        **result,
+                    }
+                )
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(report, indent=2))
+        print(f"Wrote {args.out}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
