@@ -142,6 +142,9 @@ DISPATCH_SECRETS_KEYS = env_list("DISPATCH_SECRETS_KEYS")
 # see applications/scopes.py. A system check refuses unknown kinds and scopes.
 DISPATCH_SCOPES: dict[str, str] = json.loads(os.environ.get("DISPATCH_SCOPES") or "{}")
 
+# Benchmarks only: answer every request with an X-DB-Queries header.
+DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
+
 LOGGING = {
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
