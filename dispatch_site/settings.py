@@ -146,9 +146,6 @@ DISPATCH_SCOPES: dict[str, str] = json.loads(os.environ.get("DISPATCH_SCOPES") o
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
 
 LOGGING = {
-# Benchmarks only: answer every request with an X-DB-Queries header.
-DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
-
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
