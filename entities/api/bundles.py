@@ -1,0 +1,173 @@
+"""Bundles over HTTP: `POST|DELETE /api/v1/bundles/` and `GET /api/v1/applications/{name}/export/`.
+
+Thin views over entities.bundles, which holds the rules (all or nothing, dry run, secret values for
+admins only). A bundle is sent as YAML (`Content-Type: application/yaml`, as the `dispatch` CLI does)
+or as a JSON list of documents; the export answers YAML unless JSON is asked for
+(`Accept: application/json` or `?format=json`). Errors are JSON in the API's one shape, with the
+failing document's position, kind and name.
+"""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import parsers, renderers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications.exceptions import NotFound
+from entities import bundles
+
+from .authentication import TokenAuthentication
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(request, name: str) -> bool:
+    return request.query_params.get(name, "").strip().lower() in TRUE
+
+
+class YAMLParser(parsers.BaseParser):
+    """The request body as text; entities.bundles parses it, so its errors name the document."""
+
+    media_type = "application/yaml"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = stream.read() if stream is not None else b""
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bundles.BundleError("The bundle is not UTF-8 text; save the file as UTF-8.") from None
+
+
+class XYAMLParser(YAMLParser):
+    media_type = "application/x-yaml"
+
+
+class TextYAMLParser(YAMLParser):
+    media_type = "text/yaml"
+
+
+class YAMLRenderer(renderers.BaseRenderer):
+    """An export as multi-document YAML, the format it re-imports from."""
+
+    media_type = "application/yaml"
+    format = "yaml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return bundles.dump(data).encode("utf-8")
+
+
+class BundleAPIView(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, bundles.BundleError):
+            return Response(exc.as_dict(), status=exc.status)
+        if isinstance(exc, NotFound | PermissionDenied):
+            status = 404 if isinstance(exc, NotFound) else 403
+            return Response({"code": status, "message": str(exc), "errors": {}}, status=status)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(response, Response):
+            # errors are JSON on every endpoint under /api/, whatever format the answer had
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
+
+REPORT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='{"dry_run", "counts": {"created": n, …}, '
+    '"results": [{"position", "kind", "name", "action"}]}',
+)
+ERROR = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='{"code", "message", "errors", "document": {"position", "kind", "name"}}: '
+    "nothing was written.",
+)
+DRY_RUN = OpenApiParameter(
+    "dry_run", bool, description="Report what each document would do (created, updated, …) and write nothing."
+)
+
+
+class BundleView(BundleAPIView):
+    """Apply (POST) or delete (DELETE) a multi-document YAML bundle in Dispatch's format, all or nothing."""
+
+    parser_classes = [YAMLParser, XYAMLParser, TextYAMLParser, parsers.JSONParser]
+
+    def _bundle(self, request):
+        data = request.data
+        if isinstance(data, dict) and "documents" in data:
+            data = data["documents"]
+        if not isinstance(data, str | list):
+            raise bundles.BundleError("Send the bundle as YAML text or a JSON list of documents.")
+        return data
+
+    @extend_schema(
+        operation_id="bundles_apply",
+        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        parameters=[
+            DRY_RUN,
+            OpenApiParameter(
+                "application", str, description="Where documents without an Application tag go."
+            ),
+        ],
+        responses={200: REPORT, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def post(self, request):
+        report = bundles.apply_bundle(
+            user=request.user,
+            bundle=self._bundle(request),
+            application=request.query_params.get("application") or None,
+            dry_run=_flag(request, "dry_run"),
+        )
+        return Response(report.as_dict())
+
+    @extend_schema(
+        operation_id="bundles_delete",
+        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        parameters=[DRY_RUN],
+        responses={200: REPORT, 400: ERROR, 403: ERROR},
+    )
+    def delete(self, request):
+        report = bundles.delete_bundle(
+            user=request.user, bundle=self._bundle(request), dry_run=_flag(request, "dry_run")
+        )
+        return Response(report.as_dict())
+
+
+class ApplicationExportView(BundleAPIView):
+    """An application and everything it manages as a bundle that re-imports to the same state."""
+
+    renderer_classes = [YAMLRenderer, renderers.JSONRenderer]
+
+    @extend_schema(
+        operation_id="applications_export",
+        parameters=[
+            OpenApiParameter(
+                "include_secret_values",
+                bool,
+                description="Include secret values in clear (the application's admins only).",
+            ),
+        ],
+        responses={
+            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            403: ERROR,
+            404: ERROR,
+        },
+    )
+    def get(self, request, name: str):
+        documents = bundles.export_application(
+            user=request.user, name=name, include_secret_values=_flag(request, "include_secret_values")
+        )
+        response = Response(documents)
+        if isinstance(request.accepted_renderer, YAMLRenderer):
+            response["Content-Disposition"] = f'inline; filename="{name}.yaml"'
+        return response
