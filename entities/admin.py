@@ -1,0 +1,445 @@
+"""The Django admin for every kind of entity, generated from the kind registry.
+
+`EntityAdmin` holds what every kind shares: the columns (applications, status, tags, created), the
+filters (application with "Unassigned", status, tag; they ask the kind's shared FilterSet), search,
+autocomplete for references, read-only record fields, writes and deletes through entities.services,
+and the bulk actions "Add to application…" / "Remove from application…". The per-kind admins at
+the bottom are configuration: a few extra columns each.
+"""
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import QueryDict
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from taggit.models import Tag
+
+from applications import access
+from applications.admin import SERVICE_ERRORS, ServiceAdmin, ServiceForm, reason_of
+from applications.models import Application
+
+from . import services
+from .kinds import KINDS, kind_of
+from .models import Entity, LabelItem
+
+COMMON_FIELDS = {f.name for f in Entity._meta.local_fields} | {
+    f.name for f in Entity._meta.local_many_to_many
+}
+RECORD_FIELDS = ("id", "revision", "created", "modified", "created_by")
+NEVER_SHOWN = {"encrypted_values"}  # a secret's ciphertext: not even that leaves the database
+UNASSIGNED = "_unassigned"  # '_' is not allowed in application names, so this cannot be one
+
+
+def own_fields(model) -> tuple[list[str], list[str]]:
+    """A kind's fields beyond the common ones, as (editable, read-only) names."""
+    editable, read_only = [], []
+    for f in [*model._meta.fields, *model._meta.many_to_many]:
+        if f.name not in COMMON_FIELDS and f.name not in NEVER_SHOWN:
+            (editable if f.editable else read_only).append(f.name)
+    return editable, read_only
+
+
+# --- list filters -------------------------------------------------------------------------------
+
+
+class KindFilter(admin.SimpleListFilter):
+    """A list filter that asks the kind's FilterSet, so the admin filters exactly like the API and pages."""
+
+    def filter_data(self, value: str) -> dict:
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        data = QueryDict(mutable=True)
+        data.update(self.filter_data(self.value()))
+        filterset_class = kind_of(queryset.model).component("entities.filtersets", "FilterSet")
+        filterset = filterset_class(data=data, queryset=queryset, request=request)
+        return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+class ApplicationFilter(KindFilter):
+    """Every application the user may see, and "Unassigned": EXISTS on the application items."""
+
+    title = "application"
+    parameter_name = "application"
+
+    def lookups(self, request, model_admin):
+        names = access.visible_applications(request.user).values_list("name", flat=True)
+        return [*((name, name) for name in names), (UNASSIGNED, "Unassigned")]
+
+    def filter_data(self, value):
+        return {"unassigned": "true"} if value == UNASSIGNED else {"application": value}
+
+
+class TagFilter(KindFilter):
+    """The free labels used by this kind."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        content_type = ContentType.objects.get_for_model(model_admin.model)
+        used = LabelItem.objects.filter(content_type=content_type, tag=OuterRef("pk"))
+        names = Tag.objects.filter(Exists(used)).order_by("name").values_list("name", flat=True)
+        return [(name, name) for name in names]
+
+    def filter_data(self, value):
+        return {"tag": value}
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+
+class EntityForm(ServiceForm):
+    """Creates and changes an entity through entities.services, with only the fields that changed."""
+
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        to_field_name="name",
+        required=False,
+        widget=FilteredSelectMultiple("applications", is_stacked=False),
+        help_text="Left empty on a new API or run, it takes its function's applications.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "applications" in self.fields:
+            self.fields["applications"].queryset = access.visible_applications(self.user)
+
+    def service_fields(self) -> dict:
+        kind = kind_of(self._meta.model)
+        model_fields = {f.name for f in kind.model._meta.get_fields() if f.concrete}
+        many = {ref.field for ref in kind.references if ref.many}
+        names = [n for n in self.fields if n in model_fields and n not in ("applications", "tags")]
+        if not self.instance._state.adding:
+            names = [n for n in names if self.changed(n)]
+        return {n: list(self.cleaned_data[n]) if n in many else self.cleaned_data[n] for n in names}
+
+    def write(self):
+        kind = kind_of(self._meta.model)
+        data = self.cleaned_data
+        applications = list(data["applications"]) if self.changed("applications") else None
+        tags = list(data["tags"]) if self.changed("tags") else None
+        if self.instance._state.adding:
+            return services.entity_create(
+                kind=kind, user=self.user, fields=self.service_fields(), applications=applications, tags=tags
+            )
+        return services.entity_update(
+            entity=self.instance,
+            user=self.user,
+            fields=self.service_fields(),
+            applications=applications,
+            tags=tags,
+            revision=data.get("expected_revision"),
+        )
+
+
+class WriteOnlyTextarea(forms.Textarea):
+    """Never renders a value: what was typed is not echoed back, not even next to an error."""
+
+    def format_value(self, value):
+        return None
+
+
+def parse_secret_values(text: str) -> dict | None:
+    """`KEY=value` lines or a JSON object; None when empty (keep the current values)."""
+    if not text.strip():
+        return None
+    if text.lstrip().startswith("{"):
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValidationError(
+                "The values are not a valid JSON object; write a JSON object or one KEY=value per line."
+            ) from None
+        if not isinstance(values, dict):
+            raise ValidationError("Write the values as a JSON object or as one KEY=value per line.")
+        return values
+    values = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValidationError(f"Line {number} has no '='; write one KEY=value per line.")
+        values[key.strip()] = value
+    return values
+
+
+class SecretForm(EntityForm):
+    """Values are write-only: typed in to replace all of them, never shown, never pre-filled."""
+
+    service_error_fields = {"values": "new_values"}
+
+    new_values = forms.CharField(
+        label="New values",
+        required=False,
+        strip=False,
+        widget=WriteOnlyTextarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=(
+            "Replaces all the values: one KEY=value per line, or a JSON object. Leave it empty to keep "
+            "the current values; they are never shown here."
+        ),
+    )
+
+    def clean_new_values(self):
+        return parse_secret_values(self.cleaned_data.get("new_values") or "")
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        if self.cleaned_data.get("new_values") is not None:
+            fields["values"] = self.cleaned_data["new_values"]
+        return fields
+
+
+class ApplicationChoiceForm(forms.Form):
+    application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), to_field_name="name", empty_label=None
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = access.visible_applications(user)
+
+
+# --- bulk application changes ---------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    changed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    refused: list[tuple[object, str]] = field(default_factory=list)  # (entity, reason)
+
+
+@transaction.atomic
+def change_applications(*, entities, user, application, add: bool) -> BatchOutcome:
+    """Add every entity to the application, or remove it, through entity_update: all or nothing.
+
+    Each entity is tried, so every refusal is known; if any is refused, the whole batch is rolled
+    back and `changed` is empty.
+    """
+    outcome = BatchOutcome()
+    for entity in entities:
+        current = entity.application_names()
+        target = sorted({*current, application.name} if add else set(current) - {application.name})
+        if target == current:
+            outcome.unchanged.append(entity)
+            continue
+        try:
+            with transaction.atomic():
+                services.entity_update(entity=entity, user=user, applications=target)
+        except SERVICE_ERRORS as exc:
+            outcome.refused.append((entity, reason_of(exc)))
+        else:
+            outcome.changed.append(entity)
+    if outcome.refused:
+        transaction.set_rollback(True)
+        outcome.changed = []
+    return outcome
+
+
+# --- the admin every kind shares --------------------------------------------------------------------
+
+
+class EntityAdmin(ServiceAdmin):
+    """Everything the kinds share; subclasses add `columns` (and a form, for secrets)."""
+
+    form = EntityForm
+    columns: tuple[str, ...] = ()  # the kind's own list columns
+    extra_fields: tuple[str, ...] = ()  # the kind's own extra form/read-only fields
+    extra_readonly: tuple[str, ...] = ()
+    name_is_id = False  # runs are named by their id
+    list_per_page = 50
+    show_full_result_count = False  # saves a second COUNT(*) per page
+    actions = ["add_to_application", "remove_from_application"]
+    change_applications_template = "admin/entities/change_applications.html"
+
+    @cached_property
+    def kind(self):
+        return kind_of(self.model)
+
+    def get_queryset(self, request):
+        single = [ref.field for ref in self.kind.references if not ref.many]
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("created_by", *single)
+            .prefetch_related("applications", "tags")
+        )
+        return access.visible_entities(self.model, request.user, queryset)
+
+    def get_list_display(self, request):
+        return ("name", "application_list", "status", *self.columns, "tag_list", "created")
+
+    def get_list_filter(self, request):
+        if self.kind.is_system:
+            return ("status", TagFilter)
+        return (ApplicationFilter, "status", TagFilter)
+
+    def get_search_fields(self, request):
+        return self.kind.component("entities.filtersets", "FilterSet").search_fields
+
+    def get_autocomplete_fields(self, request):
+        return [ref.field for ref in self.kind.references]
+
+    def get_readonly_fields(self, request, obj=None):
+        _, read_only = own_fields(self.model)
+        return (*(("name",) if self.name_is_id else ()), *RECORD_FIELDS, *read_only, *self.extra_readonly)
+
+    def get_fieldsets(self, request, obj=None):
+        editable, read_only = own_fields(self.model)
+        placement = ["tags"] if self.kind.is_system else ["applications", "tags"]
+        return [
+            (None, {"fields": ["name", "status", "reason", "expected_revision"]}),
+            (self.kind.label.capitalize(), {"fields": [*editable, *read_only, *self.extra_fields]}),
+            ("Applications and tags", {"fields": placement}),
+            ("Record", {"fields": list(RECORD_FIELDS)}),
+        ]
+
+    @admin.display(description="applications")
+    def application_list(self, obj):
+        # Links filter this list by the application; names come from the prefetch cache.
+        names = obj.application_names()
+        if not names:
+            return "—"
+        return format_html_join(", ", '<a href="?application={}">{}</a>', ((n, n) for n in names))
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(tag.name for tag in obj.tags.all())) or "—"
+
+    def delete_through_service(self, request, obj):
+        services.entity_delete(entity=obj, user=request.user)
+
+    # --- bulk actions ---
+
+    @admin.action(description="Add to application…", permissions=["change"])
+    def add_to_application(self, request, queryset):
+        return self._change_applications(request, queryset, add=True)
+
+    @admin.action(description="Remove from application…", permissions=["change"])
+    def remove_from_application(self, request, queryset):
+        return self._change_applications(request, queryset, add=False)
+
+    def _change_applications(self, request, queryset, *, add: bool):
+        """Pick the application on an intermediate page, then change the whole selection or none of it."""
+        if "apply" in request.POST:
+            form = ApplicationChoiceForm(request.POST, user=request.user)
+            if form.is_valid():
+                application = form.cleaned_data["application"]
+                outcome = change_applications(
+                    entities=list(queryset), user=request.user, application=application, add=add
+                )
+                self._report(request, outcome, application, add)
+                return None  # back to the list
+        else:
+            form = ApplicationChoiceForm(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{'Add' if add else 'Remove'} {self.kind.label_plural} "
+            f"{'to' if add else 'from'} an application",
+            "subtitle": None,
+            "opts": self.opts,
+            "kind": self.kind,
+            "add": add,
+            "form": form,
+            "queryset": queryset,
+            "action": "add_to_application" if add else "remove_from_application",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, self.change_applications_template, context)
+
+    def _report(self, request, outcome: BatchOutcome, application, add: bool) -> None:
+        label = self.kind.label
+        if outcome.refused:
+            for entity, reason in outcome.refused:
+                self.message_user(
+                    request, f"{label.capitalize()} '{entity}' was refused: {reason}", messages.ERROR
+                )
+            self.message_user(
+                request,
+                f"Nothing was changed: {len(outcome.refused)} of the selected {self.kind.label_plural} "
+                "were refused. Deselect or fix them and try again.",
+                messages.WARNING,
+            )
+            return
+        done = "added to" if add else "removed from"
+        for entity in outcome.changed:
+            self.log_change(request, entity, f"{done.capitalize()} application '{application.name}'.")
+        self.message_user(
+            request,
+            f"{len(outcome.changed)} {label if len(outcome.changed) == 1 else self.kind.label_plural} "
+            f"{done} application '{application.name}'.",
+            messages.SUCCESS,
+        )
+        if outcome.unchanged:
+            already = "already in it" if add else "not in it"
+            self.message_user(
+                request,
+                f"Left alone, {already}: {', '.join(str(e) for e in outcome.unchanged)}.",
+                messages.INFO,
+            )
+
+
+# --- the kinds: configuration only --------------------------------------------------------------------
+
+
+class BaseImageAdmin(EntityAdmin):
+    columns = ("language", "docker_url")
+
+
+class ImageAdmin(EntityAdmin):
+    columns = ("base_image", "language")
+
+
+class SecretAdmin(EntityAdmin):
+    form = SecretForm
+    columns = ("value_keys",)
+    extra_fields = ("value_keys", "new_values")
+    extra_readonly = ("value_keys",)
+
+    @admin.display(description="keys")
+    def value_keys(self, obj):
+        return ", ".join(obj.keys) or "—"
+
+
+class FunctionAdmin(EntityAdmin):
+    columns = ("image", "handler")
+
+
+class APIAdmin(EntityAdmin):
+    columns = ("function", "enabled")
+
+
+class EventDriverTypeAdmin(EntityAdmin):
+    columns = ("image", "built_in")
+
+
+class EventDriverAdmin(EntityAdmin):
+    columns = ("type",)
+
+
+class SubscriptionAdmin(EntityAdmin):
+    columns = ("event_type", "function", "topic")
+
+
+class FunctionRunAdmin(EntityAdmin):
+    columns = ("function", "duration")
+    name_is_id = True
+
+
+for _kind in KINDS:
+    admin.site.register(_kind.model, _kind.component("entities.admin", "Admin"))
