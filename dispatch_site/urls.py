@@ -2,8 +2,11 @@
 
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from entities.api import exceptions as api_errors
+from entities.api.docs import SwaggerView
 
 
 def health(request):
@@ -14,5 +17,15 @@ def health(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("api/v1/", include("entities.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("applications.pages.urls")),
 ]
+
+# Under /api/ these answer JSON ({"code", "message", "errors"}); elsewhere the HTML view given to
+# each, Django's default until the pages pass their own, e.g. api_or_html_404(pages.views.not_found).
+handler400 = api_errors.api_or_html_400()
+handler403 = api_errors.api_or_html_403()
+handler404 = api_errors.api_or_html_404()
+handler500 = api_errors.api_or_html_500()

@@ -1,0 +1,73 @@
+"""Forms of the application pages. Like the entity forms, they only collect input: the writes and
+their messages come from `applications.services` and `applications.tokens`."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from applications.models import Role, Status
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's messages on the fields they name; the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class ApplicationForm(forms.Form):
+    name = forms.CharField(
+        max_length=63,
+        help_text="Lowercase letters, digits and '-', e.g. example-app; it appears in URLs.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(choices=Status.choices, initial=Status.READY)
+    tags = forms.CharField(required=False, help_text="Free labels, separated by commas, e.g. team=payments.")
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if application is None:
+            del self.fields["status"]  # a new application is READY
+        else:
+            self.initial.update(
+                name=application.name,
+                description=application.description,
+                status=application.status,
+                tags=", ".join(sorted(tag.name for tag in application.tags.all())),
+                revision=application.revision,
+            )
+
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data.get("tags", "").split(",") if tag.strip()]
+
+
+class DeleteApplicationForm(forms.Form):
+    cascade = forms.ChoiceField(
+        choices=[
+            ("delete", "Delete the entities only this application holds; shared ones lose the tag"),
+            ("orphan", "Keep every entity; only remove the application's tag from them"),
+        ],
+        initial="delete",
+        widget=forms.RadioSelect,
+    )
+
+
+class MemberForm(forms.Form):
+    """Add a member, or change a member's role: a user by username or a group by name."""
+
+    member = forms.CharField(
+        max_length=150,
+        label="User or group",
+        help_text="A username, or group:NAME for a group, e.g. group:payments.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, label="Token name", help_text="What it is for, e.g. laptop or ci-deploy."
+    )

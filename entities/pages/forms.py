@@ -1,0 +1,292 @@
+"""The page forms of each kind (`FunctionForm`, …), found through `Kind.component`.
+
+They are ModelForms only to borrow the models' labels, help texts, choices and widgets: they never
+save. The views hand `service_fields()` to `entities.services`, which owns every rule, so a form
+shows the same messages as the API and the CLI. Reference fields offer only what the user may see,
+by name; the applications field offers only what the user may put entities into.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.html import format_html, format_html_join
+
+from applications import access, scopes
+from applications.models import Role
+from entities import models as m
+from entities.kinds import get_kind, kind_of
+
+
+class KeyValueWidget(forms.Widget):
+    """Rows of key and value inputs, with a few empty rows to add more; works without JavaScript."""
+
+    extra_rows = 3
+
+    def __init__(self, masked=False, attrs=None):
+        super().__init__(attrs)
+        self.masked = masked
+
+    def format_value(self, value):
+        if isinstance(value, dict):
+            return sorted(value.items())
+        if isinstance(value, list):
+            return [
+                (row.get("key", ""), row.get("value", "")) if isinstance(row, dict) else tuple(row)
+                for row in value
+            ]
+        return []
+
+    def value_from_datadict(self, data, files, name):
+        return list(zip(data.getlist(f"{name}-key"), data.getlist(f"{name}-value"), strict=False))
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-key" not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        rows = self.format_value(value) + [("", "")] * self.extra_rows
+        value_type = "password" if self.masked else "text"
+        body = format_html_join(
+            "",
+            '<tr><td><input type="text" name="{0}-key" value="{1}" aria-label="Key {3}" '
+            'autocomplete="off" spellcheck="false"></td>'
+            '<td><input type="{4}" name="{0}-value" value="{2}" aria-label="Value {3}" '
+            'autocomplete="off" spellcheck="false"></td></tr>',
+            ((name, key, val, index, value_type) for index, (key, val) in enumerate(rows, start=1)),
+        )
+        return format_html(
+            '<table class="key-value" id="{}" data-key-value{}><thead><tr><th scope="col">Key</th>'
+            '<th scope="col">Value</th></tr></thead><tbody>{}</tbody></table>',
+            (attrs or {}).get("id", f"id_{name}"),
+            " data-masked" if self.masked else "",
+            body,
+        )
+
+
+class KeyValueField(forms.Field):
+    """A string-to-string map (as_map) or Dispatch's list of {key, value} pairs."""
+
+    def __init__(self, *, as_map=True, masked=False, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(widget=KeyValueWidget(masked=masked), **kwargs)
+        self.as_map = as_map
+
+    def to_python(self, value):
+        pairs = [(str(k).strip(), str(v)) for k, v in (value or []) if str(k).strip() or str(v)]
+        keys = [k for k, _ in pairs]
+        if "" in keys:
+            raise ValidationError("Give every value a key, or clear both.")
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValidationError(f"Key '{duplicates[0]}' appears twice; keep one row per key.")
+        return dict(pairs) if self.as_map else [{"key": k, "value": v} for k, v in pairs]
+
+
+class StringListField(forms.CharField):
+    """A JSON list of strings, edited one per line (methods, URIs, hosts…)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "mono"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class EntityForm(forms.ModelForm):
+    """What every kind's form has: name, applications (per the kind's scope), tags and revision."""
+
+    tags = forms.CharField(
+        required=False, help_text="Free labels, separated by commas, e.g. role=test, team=web."
+    )
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        fields = ["name"]
+
+    def __init__(self, *args, user, current_application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.kind = kind_of(self._meta.model)
+        editing = self.instance.pk is not None and not self.instance._state.adding
+        self.editing = editing
+        for ref in self.kind.references:
+            if ref.field in self.fields:
+                self._offer_visible(ref)
+        self._add_applications_field(current_application)
+        if editing:
+            self.initial["tags"] = ", ".join(sorted(tag.name for tag in self.instance.tags.all()))
+            self.initial["revision"] = self.instance.revision
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea) and not isinstance(field, StringListField):
+                field.widget.attrs.setdefault("rows", 6)
+                field.widget.attrs.setdefault("class", "mono")
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def _offer_visible(self, ref):
+        """References list only what the user may see, and are chosen by name."""
+        target = get_kind(ref.kind).model
+        field = self.fields[ref.field]
+        field.queryset = access.visible_entities(target, self.user).order_by("name")
+        field.to_field_name = "name"
+        field.label_from_instance = lambda entity: entity.name
+        if self.editing and not ref.many:
+            self.initial[ref.field] = getattr(self.instance, ref.field)
+
+    def _add_applications_field(self, current_application):
+        scope = self.kind.scope
+        if scope not in (scopes.ONE, scopes.MANY):
+            return  # system kinds have none; APIs and runs take their function's
+        current_ids = [a.pk for a in self.instance.applications.all()] if self.editing else []
+        choices = access.visible_applications(self.user).order_by("name")
+        if not access.may_create(self.user, self._meta.model, []):
+            developer_of = access.member_application_ids(self.user, Role.DEVELOPER)
+            choices = choices.filter(Q(id__in=developer_of) | Q(id__in=current_ids))
+        help_text = "Where it belongs; you can choose the applications you develop in."
+        if scope == scopes.ONE:
+            field = forms.ModelChoiceField(
+                choices, to_field_name="name", required=False, empty_label="No application"
+            )
+            initial = self.instance.applications.all()[0] if current_ids else current_application
+        else:
+            field = forms.ModelMultipleChoiceField(
+                choices, to_field_name="name", required=False, widget=forms.CheckboxSelectMultiple
+            )
+            initial = list(self.instance.applications.all()) if self.editing else [current_application]
+        field.label = "Application" if scope == scopes.ONE else "Applications"
+        field.help_text = help_text
+        self.fields["applications"] = field
+        self.order_fields(["name", "applications"])
+        if not self.is_bound and (self.editing or current_application is not None):
+            self.initial["applications"] = initial
+
+    def _post_clean(self):
+        """No model validation here: the services validate, with the messages every surface shows."""
+
+    def service_fields(self) -> dict:
+        """The cleaned model fields in the shape `entities.services` expects."""
+        fields = {}
+        for name in self._meta.fields:
+            value = self.cleaned_data.get(name)
+            model_field = self._meta.model._meta.get_field(name)
+            if value is None and model_field.has_default():
+                value = model_field.get_default()
+            if getattr(model_field, "many_to_many", False):
+                value = list(value or [])
+            fields[name] = value
+        return fields
+
+    def service_applications(self):
+        """The applications to write, or None to leave them to the kind's scope."""
+        if "applications" not in self.fields:
+            return None
+        value = self.cleaned_data.get("applications")
+        if self.kind.scope == scopes.ONE:
+            return [value] if value else []
+        return list(value or [])
+
+    def service_tags(self) -> list[str]:
+        return [tag.strip() for tag in (self.cleaned_data.get("tags") or "").split(",") if tag.strip()]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the services' messages on the fields they name; the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, messages in error.message_dict.items():
+            target = field if field in self.fields else None
+            if target is None and field != "__all__":
+                messages = [f"{field}: {message}" for message in messages]
+            self.add_error(target, messages)
+
+
+class BaseImageForm(EntityForm):
+    class Meta(EntityForm.Meta):
+        model = m.BaseImage
+        fields = ["name", "docker_url", "language"]
+
+
+class ImageForm(EntityForm):
+    class Meta(EntityForm.Meta):
+        model = m.Image
+        fields = ["name", "base_image", "docker_url", "runtime_dependencies", "system_dependencies"]
+
+
+class SecretForm(EntityForm):
+    values = KeyValueField(
+        masked=True,
+        help_text="Names and values; values are encrypted at rest and hidden in lists.",
+    )
+
+    class Meta(EntityForm.Meta):
+        model = m.Secret
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.editing:
+            self.initial["values"] = self.instance.values
+
+    def service_fields(self) -> dict:
+        return {**super().service_fields(), "values": self.cleaned_data.get("values") or {}}
+
+
+class FunctionForm(EntityForm):
+    class Meta(EntityForm.Meta):
+        model = m.Function
+        fields = ["name", "image", "handler", "source", "schema_in", "schema_out", "secrets", "timeout"]
+        widgets = {"secrets": forms.CheckboxSelectMultiple}
+
+
+class APIForm(EntityForm):
+    methods = StringListField(help_text="One per line, e.g. GET and POST.")
+    protocols = StringListField(help_text="One per line, e.g. https.")
+    uris = StringListField(label="URIs", help_text="One per line, e.g. /hello.")
+    hosts = StringListField(help_text="One per line; empty for any host.")
+
+    class Meta(EntityForm.Meta):
+        model = m.API
+        fields = [
+            "name",
+            "function",
+            "methods",
+            "protocols",
+            "uris",
+            "hosts",
+            "authentication",
+            "cors",
+            "enabled",
+        ]
+        labels = {"cors": "CORS"}
+
+
+class EventDriverTypeForm(EntityForm):
+    config = KeyValueField(as_map=False, help_text="Settings every driver of this type gets.")
+
+    class Meta(EntityForm.Meta):
+        model = m.EventDriverType
+        fields = ["name", "image", "config", "expose", "built_in"]
+
+
+class EventDriverForm(EntityForm):
+    config = KeyValueField(as_map=False, help_text="The driver's settings, e.g. seconds = 2.")
+
+    class Meta(EntityForm.Meta):
+        model = m.EventDriver
+        fields = ["name", "type", "config", "secrets", "expose"]
+        widgets = {"secrets": forms.CheckboxSelectMultiple}
+
+
+class SubscriptionForm(EntityForm):
+    class Meta(EntityForm.Meta):
+        model = m.Subscription
+        fields = ["name", "event_type", "function", "secrets"]
+        widgets = {"secrets": forms.CheckboxSelectMultiple}
+
+
+# Runs have no form: they are runtime records, read-only on the pages.

@@ -1,0 +1,331 @@
+"""Generic page views, like NetBox's ObjectListView / ObjectView / ObjectEditView / ObjectDeleteView.
+
+A concrete page is one of these configured with a kind from the registry (see urls.py): the kind
+brings its model, FilterSet, Table and Form. Reads go through the access gate (what a user may not
+see is a 404), writes through `entities.services` (so the rules and messages are the API's).
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django_tables2 import RequestConfig
+
+from applications import access, scopes
+from applications.exceptions import NotFound, StaleRevision
+from applications.models import Role
+from applications.pages import switcher
+from entities import services
+from entities.kinds import Kind, get_kind, referrers_of
+from entities.rules import upper_first
+
+PER_PAGE = 50
+PRIMARY_FILTERS = ("search", "application", "status")
+USED_BY_LIMIT = 10
+# Derived values worth showing on a detail page, beside the model's fields.
+DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
+HIDDEN_FIELDS = {"id", "name", "applications", "tags", "encrypted_values", "revision"}
+
+
+def form_class(kind: Kind):
+    """The kind's page form, or None for read-only kinds (runs)."""
+    try:
+        return kind.component("entities.pages.forms", "Form")
+    except ImportError:
+        return None
+
+
+def list_url(kind: Kind) -> str:
+    return reverse(f"pages:{kind.plural}-list")
+
+
+def detail_url(entity) -> str:
+    return f"{list_url(entity.kind)}{entity.name}/"
+
+
+def may_create_somewhere(user, kind: Kind) -> bool:
+    """Show "New …" to staff with the add permission and to developers of some application."""
+    if form_class(kind) is None:
+        return False
+    if access.may_create(user, kind.model, []):
+        return True
+    if kind.is_system or kind.scope not in (scopes.ONE, scopes.MANY, scopes.FOLLOWS_FUNCTION):
+        return False
+    return access.member_application_ids(user, Role.DEVELOPER).exists()
+
+
+def entity_queryset(kind: Kind, user):
+    """Visible entities of a kind with what a page shows of them loaded in a fixed number of queries."""
+    model = kind.model
+    single = [ref.field for ref in kind.references if not ref.many]
+    many = [ref.field for ref in kind.references if ref.many]
+    return (
+        access.visible_entities(model, user)
+        .select_related(*single)
+        .prefetch_related("applications", "tags", *many)
+    )
+
+
+class KindView(LoginRequiredMixin, View):
+    """A page about one kind; `kind` is set by urls.py."""
+
+    kind: Kind = None
+
+    def base_context(self, **extra):
+        kind = self.kind
+        return {
+            "kind": kind,
+            "title_singular": upper_first(kind.label),
+            "title_plural": upper_first(kind.label_plural),
+            "list_url": list_url(kind),
+            "read_only_kind": form_class(kind) is None,
+            **extra,
+        }
+
+    def get_object(self, request, name):
+        """The visible entity by name (and in ?application=X when given), else a 404."""
+        queryset = entity_queryset(self.kind, request.user)
+        application = request.GET.get("application")
+        if application:
+            items = access.application_items(self.kind.model).filter(tag__name=application)
+            queryset = queryset.filter(Exists(items))
+        entity = queryset.filter(name=name).first()
+        if entity is None:
+            raise Http404(f"There is no {self.kind.label} named '{name}' that you can see.")
+        return entity
+
+
+class ObjectListView(KindView):
+    """A sortable, filtered, paginated table; the current application filters it unless the URL says."""
+
+    template_name = "pages/object_list.html"
+
+    def get(self, request):
+        kind = self.kind
+        data = request.GET.copy()
+        current = switcher.current_application(request)
+        if current is not None and "application" not in data and "unassigned" not in data:
+            data.setlist("application", [current.name])
+        filterset_class = kind.component("entities.filtersets", "FilterSet")
+        filterset = filterset_class(data, queryset=entity_queryset(kind, request.user), request=request)
+        form = filterset.form
+        form.fields.pop("ordering", None)  # the table's headers sort
+        table = kind.component("entities.pages.tables", "Table")(filterset.qs)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
+        context = self.base_context(
+            table=table,
+            filter_form=form,
+            primary_filters=[form[name] for name in PRIMARY_FILTERS if name in form.fields],
+            more_filters=more,
+            more_filters_used=any(field.name in request.GET for field in more),
+            current_application=current,
+            filtered_by_session=current is not None and "application" not in request.GET,
+            may_create=may_create_somewhere(request.user, kind),
+        )
+        return render(request, self.template_name, context)
+
+
+def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:
+    """(label, value, how to show it) for every field a detail page lists."""
+    rows = []
+    references = {ref.field: ref for ref in kind.references}
+    for field in kind.model._meta.get_fields():
+        if not getattr(field, "concrete", False) or field.name in HIDDEN_FIELDS:
+            continue
+        if field.auto_created and not field.many_to_many:
+            continue
+        label = upper_first(str(getattr(field, "verbose_name", field.name)))
+        if field.name in references:
+            target = get_kind(references[field.name].kind)
+            value = getattr(entity, field.name)
+            targets = list(value.all()) if field.many_to_many else [value]
+            links = [(f"{list_url(target)}{t.name}/", t.name) for t in targets if t is not None]
+            rows.append((label, links, "links"))
+        elif field.get_internal_type() == "JSONField":
+            rows.append((label, json.dumps(getattr(entity, field.name), indent=2, ensure_ascii=False), "pre"))
+        elif field.get_internal_type() == "BooleanField":
+            rows.append((label, "Yes" if getattr(entity, field.name) else "No", "text"))
+        elif field.get_internal_type() == "TextField":
+            rows.append((label, getattr(entity, field.name), "pre"))
+        elif field.name == "created_by":
+            user = getattr(entity, field.name)
+            rows.append((label, user.get_username() if user else "", "text"))
+        else:
+            display = getattr(entity, f"get_{field.name}_display", None)
+            rows.append((label, display() if display else getattr(entity, field.name), "text"))
+    for name in DETAIL_PROPERTIES.get(kind.model_name, ()):
+        rows.append((upper_first(name), getattr(entity, name), "text"))
+    return rows
+
+
+def used_by(entity, kind: Kind, user) -> list[dict]:
+    """Visible entities of other kinds that reference this one: one query per referring kind."""
+    groups = []
+    for other, ref in referrers_of(kind):
+        users = list(
+            access.visible_entities(other.model, user)
+            .filter(**{ref.field: entity})
+            .order_by("name")
+            .values_list("name", flat=True)[: USED_BY_LIMIT + 1]
+        )
+        if not users:
+            continue
+        filterset = other.component("entities.filtersets", "FilterSet")
+        param = ref.field if ref.field in filterset.base_filters else ref.kind
+        groups.append(
+            {
+                "kind": other,
+                "title": upper_first(other.label_plural),
+                "prefix": list_url(other),
+                "names": users[:USED_BY_LIMIT],
+                "more_url": f"{list_url(other)}?{param}={entity.name}",
+                "more": len(users) > USED_BY_LIMIT,
+            }
+        )
+    return groups
+
+
+class ObjectView(KindView):
+    """Every field, applications, tags, references as links and what uses it."""
+
+    template_name = "pages/object_detail.html"
+
+    def get(self, request, name):
+        kind = self.kind
+        entity = self.get_object(request, name)
+        may_reveal = kind.name == "secret" and access.may_reveal_secret(request.user, entity)
+        context = self.base_context(
+            object=entity,
+            rows=detail_rows(entity, kind),
+            used_by=used_by(entity, kind, request.user),
+            application_names=entity.application_names(),
+            tag_names=sorted(tag.name for tag in entity.tags.all()),
+            may_change=form_class(kind) is not None and access.may_change(request.user, entity),
+            may_delete=form_class(kind) is not None and access.may_delete(request.user, entity),
+            secret_values=sorted(entity.values.items()) if kind.name == "secret" else None,
+            may_reveal=may_reveal,
+            revealed=may_reveal and request.GET.get("reveal") == "1",
+        )
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(KindView):
+    """Create (no name in the URL) or edit an entity through the services."""
+
+    template_name = "pages/object_edit.html"
+
+    def get_form(self, request, entity=None, data=None):
+        return form_class(self.kind)(
+            data,
+            instance=entity,
+            user=request.user,
+            current_application=switcher.current_application(request),
+        )
+
+    def get_entity(self, request, name):
+        if name is None:
+            if not may_create_somewhere(request.user, self.kind):
+                raise PermissionDenied(
+                    f"You need the developer role in an application to create {self.kind.label_plural}."
+                )
+            return None
+        entity = self.get_object(request, name)
+        if not access.may_change(request.user, entity):
+            raise PermissionDenied(
+                f"You need the developer role in an application of {self.kind.label} '{entity.name}' "
+                "to change it."
+            )
+        return entity
+
+    def respond(self, request, form, entity, status=200):
+        return render(request, self.template_name, self.base_context(form=form, object=entity), status=status)
+
+    def get(self, request, name=None):
+        entity = self.get_entity(request, name)
+        return self.respond(request, self.get_form(request, entity), entity)
+
+    def post(self, request, name=None):
+        entity = self.get_entity(request, name)
+        form = self.get_form(request, entity, data=request.POST)
+        if not form.is_valid():
+            return self.respond(request, form, entity, status=400)
+        try:
+            if entity is None:
+                saved = services.entity_create(
+                    kind=self.kind,
+                    user=request.user,
+                    fields=form.service_fields(),
+                    applications=form.service_applications(),
+                    tags=form.service_tags(),
+                )
+            else:
+                saved = services.entity_update(
+                    entity=entity,
+                    user=request.user,
+                    fields=form.service_fields(),
+                    applications=form.service_applications(),
+                    tags=form.service_tags(),
+                    revision=form.cleaned_data.get("revision"),
+                )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.respond(request, form, entity, status=400)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.respond(request, form, entity, status=403)
+        except StaleRevision as error:
+            form.add_error(None, str(error))
+            return self.respond(request, form, entity, status=409)
+        except NotFound as error:
+            raise Http404(str(error)) from None
+        verb = "created" if entity is None else "saved"
+        messages.success(request, f"{upper_first(self.kind.label)} '{saved.name}' {verb}.")
+        return redirect(detail_url(saved))
+
+
+class ObjectDeleteView(KindView):
+    """A confirmation page that says what uses the entity, then the delete through the services."""
+
+    template_name = "pages/object_delete.html"
+
+    def get_entity(self, request, name):
+        entity = self.get_object(request, name)
+        if not access.may_delete(request.user, entity):
+            raise PermissionDenied(
+                f"You need the developer role in every application of {self.kind.label} "
+                f"'{entity.name}' to delete it."
+            )
+        return entity
+
+    def respond(self, request, entity, error=None, status=200):
+        context = self.base_context(
+            object=entity, used_by=used_by(entity, self.kind, request.user), error=error
+        )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, name):
+        return self.respond(request, self.get_entity(request, name))
+
+    def post(self, request, name):
+        entity = self.get_entity(request, name)
+        try:
+            services.entity_delete(
+                entity=entity, user=request.user, revision=request.POST.get("revision") or None
+            )
+        except ValidationError as error:
+            return self.respond(request, entity, error=" ".join(error.messages), status=400)
+        except PermissionDenied as error:
+            return self.respond(request, entity, error=str(error), status=403)
+        except StaleRevision as error:
+            return self.respond(request, entity, error=str(error), status=409)
+        except NotFound as error:
+            raise Http404(str(error)) from None
+        messages.success(request, f"{upper_first(self.kind.label)} '{entity.name}' deleted.")
+        return redirect(list_url(self.kind))

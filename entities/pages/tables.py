@@ -1,0 +1,188 @@
+"""The list tables of each kind (`FunctionTable`, …), found through `Kind.component`.
+
+Row links are built from one reversed prefix per column, not one `reverse()` per row (DESIGN.md 6),
+and the applications and tags columns read the prefetch cache: a page of 50 rows costs the same
+queries as a page of one.
+"""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from entities import models as m
+from entities.kinds import get_kind, kind_of
+
+
+def _prefix(table, url_name: str) -> str:
+    """`/functions/` from the list URL's name, reversed once per table: detail URLs are prefix + name."""
+    cache = table.__dict__.setdefault("_url_prefixes", {})
+    if url_name not in cache:
+        cache[url_name] = reverse(url_name)
+    return cache[url_name]
+
+
+class NameColumn(tables.Column):
+    """The entity's name, linked to its page."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "name"}})
+        super().__init__(**kwargs)
+
+    def render(self, value, table):
+        prefix = _prefix(table, f"pages:{kind_of(table._meta.model).plural}-list")
+        return format_html('<a href="{}{}/">{}</a>', prefix, value, value)
+
+
+class ReferenceColumn(tables.Column):
+    """A reference to another kind's entity, linked to its page."""
+
+    def __init__(self, kind: str, **kwargs):
+        super().__init__(**kwargs)
+        self.target = get_kind(kind)
+
+    def render(self, value, table):
+        prefix = _prefix(table, f"pages:{self.target.plural}-list")
+        return format_html('<a href="{}{}/">{}</a>', prefix, value.name, value.name)
+
+
+class ManyReferenceColumn(tables.Column):
+    """Many references (e.g. secrets), from the prefetch cache."""
+
+    def __init__(self, kind: str, **kwargs):
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("empty_values", ())
+        super().__init__(**kwargs)
+        self.target = get_kind(kind)
+
+    def render(self, value, table):
+        prefix = _prefix(table, f"pages:{self.target.plural}-list")
+        items = sorted(e.name for e in value.all())
+        return format_html_join(", ", '<a href="{}{}/">{}</a>', ((prefix, n, n) for n in items)) or "—"
+
+
+class ApplicationsColumn(tables.Column):
+    def __init__(self, **kwargs):
+        super().__init__(accessor="applications", orderable=False, empty_values=(), **kwargs)
+
+    def render(self, value, table):
+        prefix = _prefix(table, "pages:application-list")
+        names = sorted(app.name for app in value.all())
+        if not names:
+            return format_html('<span class="muted">{}</span>', "unassigned")
+        return format_html_join(", ", '<a href="{}{}/">{}</a>', ((prefix, n, n) for n in names))
+
+
+class TagsColumn(tables.Column):
+    def __init__(self, **kwargs):
+        super().__init__(accessor="tags", orderable=False, empty_values=(), **kwargs)
+
+    def render(self, value):
+        names = sorted(tag.name for tag in value.all())
+        return format_html_join(" ", '<span class="label">{}</span>', ((n,) for n in names)) or ""
+
+
+class StatusColumn(tables.Column):
+    def render(self, value):
+        return format_html('<span class="status status-{}">{}</span>', value.lower(), value)
+
+
+class EntityTable(tables.Table):
+    """Columns every kind shares; a kind's table adds its own between name and applications."""
+
+    name = NameColumn()
+    applications = ApplicationsColumn()
+    status = StatusColumn()
+    tags = TagsColumn()
+    modified = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Modified")
+
+    class Meta:
+        fields = ("name",)
+        sequence = ("name", "...", "applications", "status", "tags", "modified")
+        attrs = {"class": "table"}
+        template_name = "pages/table.html"
+        order_by_field = "sort"
+        empty_text = "Nothing matches; change the filters or the application."
+
+
+class BaseImageTable(EntityTable):
+    class Meta(EntityTable.Meta):
+        model = m.BaseImage
+        fields = ("name", "language", "docker_url")
+
+
+class ImageTable(EntityTable):
+    base_image = ReferenceColumn("base-image", order_by="base_image__name")
+
+    class Meta(EntityTable.Meta):
+        model = m.Image
+        fields = ("name", "base_image", "language")
+
+
+class SecretTable(EntityTable):
+    class Meta(EntityTable.Meta):
+        model = m.Secret
+        fields = ("name",)
+
+
+class FunctionTable(EntityTable):
+    image = ReferenceColumn("image", order_by="image__name")
+    secrets = ManyReferenceColumn("secret")
+
+    class Meta(EntityTable.Meta):
+        model = m.Function
+        fields = ("name", "image", "handler", "timeout", "secrets")
+
+
+class APITable(EntityTable):
+    function = ReferenceColumn("function", order_by="function__name")
+    methods = tables.Column(orderable=False, empty_values=())
+    uris = tables.Column(verbose_name="URIs", orderable=False, empty_values=())
+
+    class Meta(EntityTable.Meta):
+        model = m.API
+        fields = ("name", "function", "methods", "uris", "authentication", "enabled")
+
+    def render_methods(self, value):
+        return ", ".join(value) or "—"
+
+    def render_uris(self, value):
+        return ", ".join(value) or "—"
+
+
+class EventDriverTypeTable(EntityTable):
+    class Meta(EntityTable.Meta):
+        model = m.EventDriverType
+        fields = ("name", "image", "expose", "built_in")
+
+
+class EventDriverTable(EntityTable):
+    type = ReferenceColumn("event-driver-type", order_by="type__name")
+    secrets = ManyReferenceColumn("secret")
+
+    class Meta(EntityTable.Meta):
+        model = m.EventDriver
+        fields = ("name", "type", "expose", "secrets")
+
+
+class SubscriptionTable(EntityTable):
+    function = ReferenceColumn("function", order_by="function__name")
+    topic = tables.Column(empty_values=(), orderable=False)
+
+    class Meta(EntityTable.Meta):
+        model = m.Subscription
+        fields = ("name", "event_type", "topic", "function")
+
+
+class FunctionRunTable(EntityTable):
+    function = ReferenceColumn("function", order_by="function__name")
+    created = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Started")
+    duration = tables.Column(empty_values=(), orderable=False, verbose_name="Seconds")
+
+    class Meta(EntityTable.Meta):
+        model = m.FunctionRun
+        fields = ("name", "function", "created", "duration")
+        sequence = ("name", "function", "created", "duration", "applications", "status", "tags")
+        exclude = ("modified",)
+
+    def render_duration(self, value):
+        return "—" if value is None else f"{value:.3f}"
