@@ -1,0 +1,60 @@
+"""The OpenAPI schema describes the real errors: every operation lists the error statuses it can
+answer, each with the one error body (ErrorSerializer)."""
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from ..kinds import KINDS
+from .serializers import ErrorSerializer
+
+# The shared FilterSets filter applications by name through a method, which the schema generator
+# cannot type by itself: tell it the values are strings (names).
+for _kind in KINDS:
+    extend_schema_field(OpenApiTypes.STR)(
+        _kind.component("entities.filtersets", "FilterSet").base_filters["application"]
+    )
+
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input: malformed JSON, wrong types, unknown fields, broken rules; field errors in `errors`.",
+    "401": "Not signed in, or the token is unknown or revoked.",
+    "403": "Visible, but the caller's role does not allow this.",
+    "404": "It does not exist, or the caller may not see it (the two look the same).",
+    "409": "The `revision` sent is stale: read again and repeat the change.",
+    "412": "The `If-Match` ETag is stale: read again and repeat the change.",
+    "415": "The body is not JSON.",
+    "429": "Too many attempts: wait and try again.",
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    def _error_codes(self) -> list[str]:
+        from .views import RevisionedMixin
+
+        method = self.method.upper()
+        codes = ["401"] if self.get_auth() else []
+        if getattr(self.view, "throttle_scope", None):
+            codes.append("429")
+        if method in ("POST", "PUT", "PATCH"):
+            codes += ["400", "415"]
+        elif method == "GET" and self._is_list_view():
+            codes.append("400")
+        if self.get_auth() and method != "GET":
+            codes.append("403")
+        if "{" in self.path:
+            codes.append("404")
+        if method in ("PUT", "PATCH", "DELETE") and isinstance(self.view, RevisionedMixin):
+            if getattr(self.view, "action", None) not in ("members", "member"):
+                codes += ["409", "412"]
+        if method == "DELETE":
+            codes.append("400")  # e.g. still used by another entity
+        return sorted(set(codes))
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

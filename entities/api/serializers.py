@@ -1,0 +1,668 @@
+"""JSON of applications and every kind; writes are handed to the services, which hold every rule.
+
+Per kind there is one serializer in a naming family (`FunctionSerializer`, `ImageSerializer`, …),
+found through `kind.component("entities.api.serializers", "Serializer")`. They all derive from
+EntitySerializer, which adds the fields every kind shares and the write path.
+
+Unknown fields in a write body are a 400 (a typo must not be silently dropped); fields that are
+shown but cannot be written (`id`, `kind`, `url`, `created`, …) are ignored, so a GET body can be
+sent back with PUT.
+"""
+
+from collections import namedtuple
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from applications import access
+from applications import services as app_services
+from applications.models import Application, Membership, Role, Status, application_name_validator
+from entities import models as m
+from entities import rules, services
+from entities.kinds import KINDS, get_kind, kind_of
+
+APPLICATION_TAG_KEYS = {"application", "app"}
+COMMON_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "applications",
+    "tags",
+    "status",
+    "reason",
+    "created",
+    "modified",
+    "created_by",
+    "revision",
+    "url",
+)
+COMMON_READ_ONLY = ("id", "created", "modified")
+
+
+# --- URLs: one reversed prefix per request, never a reverse() per row ---------------------------
+
+
+def api_base(context) -> str:
+    """The absolute /api/v1/ prefix, reversed once and kept in the serializer context."""
+    base = context.get("_api_base")
+    if base is None:
+        base = reverse("api:api-root")
+        request = context.get("request")
+        if request is not None:
+            base = request.build_absolute_uri(base)
+        context["_api_base"] = base
+    return base
+
+
+def entity_url(context, kind, name) -> str:
+    return f"{api_base(context)}{kind.plural}/{name}/"
+
+
+def application_url(context, name) -> str:
+    return f"{api_base(context)}applications/{name}/"
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+
+class StrictFieldsMixin:
+    """Refuse names the resource does not have, with one error per unknown field."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                what = getattr(self, "resource_label", "this resource")
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field: {what} has no field '{name}'."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "enum": [kind.name for kind in KINDS]})
+class KindField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return kind_of(type(instance)).name
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class EntityURLField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return entity_url(self.context, kind_of(type(instance)), instance.name)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ApplicationURLField(serializers.Field):
+    def __init__(self, suffix="", **kwargs):
+        self.suffix = suffix
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return application_url(self.context, instance.name) + self.suffix
+
+
+class NamesField(serializers.ListField):
+    """Names from a taggit manager (prefetched), sorted; written as a list of names."""
+
+    child = serializers.CharField(max_length=100)
+
+    def to_representation(self, manager):
+        return sorted(item.name for item in manager.all())
+
+
+TagsInput = namedtuple("TagsInput", "labels applications")
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {"type": "string", "maxLength": 100},
+                {
+                    "type": "object",
+                    "properties": {"key": {"type": "string"}, "value": {"type": "string"}},
+                    "required": ["key"],
+                },
+            ]
+        },
+        "description": (
+            "Free labels, shown as strings (`role=test`). Written as strings or in Dispatch's form "
+            '`{"key": "role", "value": "test"}`; key `Application` (or `app`, any case) names an '
+            "application instead of a label."
+        ),
+    }
+)
+class TagsField(serializers.Field):
+    """Free labels; accepts Dispatch's `[{"key": "Application", "value": "x"}]` form as well."""
+
+    default_error_messages = {
+        "not_a_list": "Give tags as a list of strings or of {key, value} objects.",
+        "invalid": 'Tag {item!r} is invalid; use a string or {{"key": …, "value": …}}.',
+    }
+
+    def to_representation(self, manager):
+        return sorted(tag.name for tag in manager.all())
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        labels, applications = [], []
+        for item in data:
+            if isinstance(item, str):
+                labels.append(item)
+                continue
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("key"), str)
+                or set(item)
+                - {
+                    "key",
+                    "value",
+                }
+            ):
+                self.fail("invalid", item=item)
+            key, value = item["key"].strip(), item.get("value", "")
+            if not isinstance(value, str | int | float | bool):
+                self.fail("invalid", item=item)
+            if key.lower() in APPLICATION_TAG_KEYS:
+                applications.append(str(value))
+            else:
+                labels.append(f"{key}={value}" if str(value) != "" else key)
+        return TagsInput(labels, applications)
+
+
+class NameReferenceField(serializers.SlugRelatedField):
+    """A reference to another entity by name, resolved among what the caller may see.
+
+    An entity the caller may not see reads as one that does not exist: the same 400 either way.
+    """
+
+    def __init__(self, kind_name: str, **kwargs):
+        self.kind_name = kind_name
+        super().__init__(slug_field="name", **kwargs)
+
+    def get_queryset(self):
+        model = get_kind(self.kind_name).model
+        request = self.context.get("request")
+        if request is None:
+            return model._default_manager.none()
+        return access.visible_entities(model, request.user)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                f"Give the name of {rules.a(get_kind(self.kind_name).label)} as a string."
+            )
+        try:
+            return self.get_queryset().get(name=data)
+        except ObjectDoesNotExist:
+            raise serializers.ValidationError(
+                f"{rules.A(get_kind(self.kind_name).label)} named '{data}' does not exist."
+            ) from None
+
+
+class KeyValueSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=255)
+    value = serializers.CharField(allow_blank=True, max_length=4096, required=False, default="")
+
+
+class SystemDependencySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    version = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+
+
+def _plain(value):
+    """Validated nested data (OrderedDicts) as plain JSON values for the JSON columns."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """The fields every kind shares, and writes through entities.services."""
+
+    id = serializers.UUIDField(read_only=True)
+    kind = KindField()
+    name = serializers.CharField(max_length=63, validators=[m.entity_name_validator])
+    applications = NamesField(
+        required=False,
+        help_text="Names of the applications it belongs to; omitted in an update: unchanged.",
+    )
+    tags = TagsField(required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    reason = serializers.ListField(
+        child=serializers.CharField(max_length=1000), required=False, help_text="Why the status is ERROR."
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Increases with every change. Send the one you read with an update: a stale one is a 409.",
+    )
+    url = EntityURLField()
+
+    class Meta:
+        model = None
+        fields = COMMON_FIELDS
+        read_only_fields = COMMON_READ_ONLY
+
+    @property
+    def kind_record(self):
+        return kind_of(self.Meta.model)
+
+    @property
+    def resource_label(self):
+        return rules.a(self.kind_record.label)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        wanted = request.query_params.get("fields") if request is not None else None
+        if wanted and request.method == "GET":
+            keep = {name.strip() for name in wanted.split(",")} | {"kind", "name"}
+            for name in list(self.fields):
+                if name not in keep:
+                    self.fields.pop(name)
+
+    # Writes ----------------------------------------------------------------------------------
+
+    def _service_arguments(self, validated: dict):
+        validated = dict(validated)
+        validated.pop("revision", None)
+        applications = validated.pop("applications", None)
+        tags = validated.pop("tags", None)
+        labels = None
+        if tags is not None:
+            labels = tags.labels
+            if tags.applications:
+                applications = sorted(set(applications or []) | set(tags.applications))
+        fields = {key: _plain(value) for key, value in validated.items()}
+        return fields, applications, labels
+
+    def create(self, validated_data):
+        fields, applications, labels = self._service_arguments(validated_data)
+        return services.entity_create(
+            kind=self.kind_record,
+            user=self.context["request"].user,
+            fields=fields,
+            applications=applications,
+            tags=labels,
+        )
+
+    def update(self, instance, validated_data):
+        revision = validated_data.get("revision", self.context.get("if_match_revision"))
+        fields, applications, labels = self._service_arguments(validated_data)
+        return services.entity_update(
+            entity=instance,
+            user=self.context["request"].user,
+            fields=fields,
+            applications=applications,
+            tags=labels,
+            revision=revision,
+        )
+
+    @classmethod
+    def prepare(cls, instances, context) -> None:
+        """Work done once for a page (or one entity) before it is serialized; see SecretSerializer."""
+
+
+class BaseImageSerializer(EntitySerializer):
+    class Meta(EntitySerializer.Meta):
+        model = m.BaseImage
+        fields = COMMON_FIELDS + ("docker_url", "language")
+
+
+class ImageSerializer(EntitySerializer):
+    base_image = NameReferenceField("base-image")
+    system_dependencies = SystemDependencySerializer(many=True, required=False)
+
+    class Meta(EntitySerializer.Meta):
+        model = m.Image
+        fields = COMMON_FIELDS + (
+            "base_image",
+            "docker_url",
+            "language",
+            "runtime_dependencies",
+            "system_dependencies",
+        )
+        read_only_fields = COMMON_READ_ONLY + ("language",)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": (
+            "The secret's values. Written in full; shown only with ?reveal=true, to developers and "
+            "admins of the secret's application."
+        ),
+    }
+)
+class SecretValuesField(serializers.DictField):
+    child = serializers.CharField(allow_blank=True, max_length=65536)
+
+    def get_attribute(self, instance):
+        revealable = self.context.get("revealable")
+        if revealable is None or instance.pk not in revealable:
+            raise serializers.SkipField()
+        return instance.values
+
+
+class SecretSerializer(EntitySerializer):
+    keys = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The names of its values."
+    )
+    values = SecretValuesField(required=False)
+
+    class Meta(EntitySerializer.Meta):
+        model = m.Secret
+        fields = COMMON_FIELDS + ("keys", "values")
+
+    @classmethod
+    def prepare(cls, instances, context) -> None:
+        """With ?reveal=true, find once which of these secrets the caller may read in clear.
+
+        The same answer as access.may_reveal_secret (its developers and admins, and staff who may
+        change secrets) for the whole page in one query, instead of one per secret.
+        """
+        request = context.get("request")
+        if request is None or not wants_reveal(request):
+            return
+        user = request.user
+        if access.may_change(user, m.Secret()):  # staff with the permission: no query per secret
+            context["revealable"] = {secret.pk for secret in instances}
+            return
+        app_ids = {app.pk for secret in instances for app in secret.applications.all()}
+        roles = access.roles_in(user, app_ids)
+        developer = {app_id for app_id, role in roles.items() if role in (Role.DEVELOPER, Role.ADMIN)}
+        context["revealable"] = {
+            secret.pk for secret in instances if any(app.pk in developer for app in secret.applications.all())
+        }
+
+
+def wants_reveal(request) -> bool:
+    return request.query_params.get("reveal", "").lower() in {"1", "true", "yes"}
+
+
+class FunctionSerializer(EntitySerializer):
+    image = NameReferenceField("image")
+    secrets = NameReferenceField("secret", many=True, required=False)
+    schema_in = serializers.DictField(required=False, help_text="JSON schema of the input.")
+    schema_out = serializers.DictField(required=False, help_text="JSON schema of the output.")
+
+    class Meta(EntitySerializer.Meta):
+        model = m.Function
+        fields = COMMON_FIELDS + (
+            "image",
+            "handler",
+            "source",
+            "schema_in",
+            "schema_out",
+            "secrets",
+            "timeout",
+        )
+
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+class APISerializer(EntitySerializer):
+    function = NameReferenceField("function")
+    methods = serializers.ListField(child=serializers.ChoiceField(choices=HTTP_METHODS), required=False)
+    protocols = serializers.ListField(
+        child=serializers.ChoiceField(choices=("http", "https")), required=False
+    )
+    uris = serializers.ListField(child=serializers.CharField(max_length=1024), required=False)
+    hosts = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+
+    class Meta(EntitySerializer.Meta):
+        model = m.API
+        fields = COMMON_FIELDS + (
+            "function",
+            "methods",
+            "protocols",
+            "uris",
+            "hosts",
+            "authentication",
+            "cors",
+            "enabled",
+        )
+
+
+class EventDriverTypeSerializer(EntitySerializer):
+    config = KeyValueSerializer(many=True, required=False)
+
+    class Meta(EntitySerializer.Meta):
+        model = m.EventDriverType
+        fields = COMMON_FIELDS + ("image", "config", "expose", "built_in")
+
+
+class EventDriverSerializer(EntitySerializer):
+    type = NameReferenceField("event-driver-type")
+    config = KeyValueSerializer(many=True, required=False)
+    secrets = NameReferenceField("secret", many=True, required=False)
+    driver_url = serializers.CharField(
+        source="url",
+        read_only=True,
+        help_text="Where the driver listens when exposed (its `url` in Dispatch).",
+    )
+
+    class Meta(EntitySerializer.Meta):
+        model = m.EventDriver
+        fields = COMMON_FIELDS + ("type", "config", "secrets", "expose", "driver_url")
+
+
+class SubscriptionSerializer(EntitySerializer):
+    function = NameReferenceField("function")
+    secrets = NameReferenceField("secret", many=True, required=False)
+    topic = serializers.CharField(
+        read_only=True, help_text="`<application>.<event type>`, or the bare event type when unassigned."
+    )
+
+    class Meta(EntitySerializer.Meta):
+        model = m.Subscription
+        fields = COMMON_FIELDS + ("event_type", "function", "secrets", "topic")
+
+
+class FunctionRunSerializer(EntitySerializer):
+    """Runs are read-only here until function execution exists."""
+
+    name = serializers.CharField(read_only=True, help_text="A run is named by its id.")
+    function = NameReferenceField("function", read_only=True)
+    duration = serializers.FloatField(read_only=True, allow_null=True, help_text="Seconds.")
+
+    class Meta(EntitySerializer.Meta):
+        model = m.FunctionRun
+        fields = COMMON_FIELDS + (
+            "function",
+            "input",
+            "output",
+            "logs",
+            "error",
+            "blocking",
+            "executed_time",
+            "finished_time",
+            "duration",
+        )
+        read_only_fields = fields
+
+
+# --- applications and members -------------------------------------------------------------------
+
+
+class ApplicationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    resource_label = "an application"
+
+    name = serializers.CharField(max_length=63, validators=[application_name_validator])
+    tags = NamesField(required=False, help_text="Free labels, e.g. team=payments.")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    revision = serializers.IntegerField(
+        required=False, min_value=1, help_text="Send the one you read with an update: a stale one is a 409."
+    )
+    role = serializers.SerializerMethodField(help_text="Your role in it (none for staff who are no member).")
+    url = ApplicationURLField()
+    entities = ApplicationURLField(suffix="entities/", help_text="Every entity in it.")
+    members = ApplicationURLField(suffix="members/", help_text="Its members.")
+
+    class Meta:
+        model = Application
+        fields = (
+            "name",
+            "description",
+            "status",
+            "tags",
+            "created",
+            "modified",
+            "created_by",
+            "revision",
+            "role",
+            "url",
+            "entities",
+            "members",
+        )
+        read_only_fields = ("created", "modified")
+
+    def get_role(self, instance) -> str | None:
+        roles = self.context.get("roles")
+        if roles is None:
+            request = self.context.get("request")
+            roles = self.context["roles"] = access.roles_in(request.user, [instance.pk]) if request else {}
+        return roles.get(instance.pk)
+
+    @classmethod
+    def prepare(cls, instances, context) -> None:
+        """The caller's role in every application of the page, in one query."""
+        request = context.get("request")
+        if request is not None:
+            context["roles"] = access.roles_in(request.user, [app.pk for app in instances])
+
+    def create(self, validated_data):
+        return app_services.application_create(
+            user=self.context["request"].user,
+            name=validated_data["name"],
+            description=validated_data.get("description", ""),
+            tags=validated_data.get("tags"),
+        )
+
+    def update(self, instance, validated_data):
+        application = app_services.application_update(
+            application=instance,
+            user=self.context["request"].user,
+            name=validated_data.get("name"),
+            description=validated_data.get("description"),
+            status=validated_data.get("status"),
+            tags=validated_data.get("tags"),
+            revision=validated_data.get("revision", self.context.get("if_match_revision")),
+        )
+        self.context.pop("roles", None)
+        return application
+
+
+class MembershipSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    resource_label = "a membership"
+
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A user's username; give either user or group.",
+    )
+    group = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Group.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A group's name; give either user or group.",
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ("id", "user", "group", "role", "created")
+        read_only_fields = ("id", "created")
+
+    def validate(self, attrs):
+        if (attrs.get("user") is None) == (attrs.get("group") is None):
+            raise serializers.ValidationError({"user": ["Name either a user or a group, not both."]})
+        return attrs
+
+    def create(self, validated_data):
+        return app_services.membership_set(
+            application=self.context["application"],
+            user=self.context["request"].user,
+            role=validated_data["role"],
+            member_user=validated_data.get("user"),
+            member_group=validated_data.get("group"),
+        )
+
+
+class MembershipRoleSerializer(StrictFieldsMixin, serializers.Serializer):
+    resource_label = "a membership"
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class DeletePlanEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[kind.name for kind in KINDS])
+    name = serializers.CharField()
+
+
+class DeletePlanSerializer(serializers.Serializer):
+    application = serializers.CharField()
+    cascade = serializers.ChoiceField(choices=app_services.CASCADES)
+    dry_run = serializers.BooleanField()
+    deleted = DeletePlanEntrySerializer(many=True, help_text="Entities deleted with it.")
+    untagged = DeletePlanEntrySerializer(many=True, help_text="Entities that only lose its tag.")
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+    resource_label = "a token request"
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=100, required=False, default="api", help_text="What the token is for, e.g. 'ci-deploy'."
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    prefix = serializers.CharField(read_only=True, help_text="The key's first characters.")
+    created = serializers.DateTimeField(read_only=True)
+    last_used = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The key: shown now, never again.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api/, whatever its status."""
+
+    code = serializers.IntegerField(help_text="The HTTP status.")
+    message = serializers.CharField(help_text="One sentence.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Field errors: {"name": ["…"]}; non_field_errors for the others; {} when none.',
+    )

@@ -1,0 +1,32 @@
+"""/api/v1/: one resource per kind, generated from KINDS, plus applications, entities/ and auth.
+
+To add endpoints, register a viewset on `router` or append to `urlpatterns` below; the names live
+in the "api" namespace (e.g. reverse("api:function-detail", args=["hello"])).
+"""
+
+from django.urls import path, re_path
+from rest_framework.routers import DefaultRouter
+
+from ..kinds import KINDS
+from . import views
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    """DRF's router; its root view lists every resource and the extra lists below."""
+
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("applications", views.ApplicationViewSet, basename="application")
+for kind in KINDS:
+    router.register(kind.plural, views.EntityViewSet.for_kind(kind), basename=kind.name)
+router.register("auth/tokens", views.TokenViewSet, basename="token")
+
+urlpatterns = [
+    path("entities/", views.EntityListView.as_view(), name="entity-list"),
+    re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

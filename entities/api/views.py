@@ -1,0 +1,560 @@
+"""The API's views. Concrete entity viewsets are configuration generated from KINDS (see urls.py).
+
+Reads start from the access gate (`access.visible_entities`, `access.visible_applications`), so
+what a caller may not see is a 404 and is in no list, count or filter. Writes go through the
+services, so every domain rule holds here unchanged.
+"""
+
+from django.contrib.auth import authenticate
+from django.db.models import CharField, Exists, Prefetch, Value
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications import access, tokens
+from applications import services as app_services
+from applications.exceptions import StaleRevision
+from applications.models import APIToken, Application, Membership
+from entities import services
+
+from ..kinds import KINDS, Kind, get_kind
+from . import serializers as s
+from .exceptions import PreconditionFailed
+from .filters import AllEntitiesFilterSet, ApplicationFilterSet
+
+REVEAL = OpenApiParameter(
+    "reveal",
+    OpenApiTypes.BOOL,
+    description="Secrets only: include the values (developers and admins of the secret's application).",
+)
+FIELDS = OpenApiParameter(
+    "fields", OpenApiTypes.STR, description="Comma-separated fields to return (kind and name always come)."
+)
+APPLICATION_OF_ONE = OpenApiParameter(
+    "application",
+    OpenApiTypes.STR,
+    many=True,
+    description="Only if it is in this application (else 404).",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag a GET returned ("<revision>"); a stale one is a 412 and nothing is written.',
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201], description='"<revision>"'
+)
+
+
+def etag(instance) -> str:
+    return f'"{instance.revision}"'
+
+
+def if_match_revision(request, instance) -> int | None:
+    """The revision If-Match names, checked against the stored one: 412 when it is stale."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if "*" in tags:
+        return None
+    revisions = {tag.removeprefix("W/").strip('"') for tag in tags}
+    if str(instance.revision) not in revisions:
+        raise PreconditionFailed(
+            f"If-Match names revision {', '.join(sorted(revisions))} but it is at revision "
+            f"{instance.revision}; read it again and repeat your change."
+        )
+    return instance.revision
+
+
+def optimized(kind: Kind, queryset):
+    """What serializing a page of one kind needs, in a fixed number of queries (see the tests):
+    the rows with their FK references and creator (one query), then one query each for the
+    applications, the labels and every many-to-many reference."""
+    related = [ref.field for ref in kind.references if not ref.many]
+    many = [
+        Prefetch(ref.field, queryset=get_kind(ref.kind).model.objects.only("id", "name"))
+        for ref in kind.references
+        if ref.many
+    ]
+    return queryset.select_related("created_by", *related).prefetch_related("applications", "tags", *many)
+
+
+class RevisionedMixin:
+    """ETag on reads and writes; If-Match (412) and body `revision` (409) on writes."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        context = self.get_serializer_context()
+        context["detail"] = True
+        self.get_serializer_class().prepare([instance], context)
+        response = Response(self.get_serializer(instance, context=context).data)
+        response["ETag"] = etag(instance)
+        return response
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = self.get_serializer_context()
+        self.get_serializer_class().prepare(page, context)
+        return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        context = self.get_serializer_context()
+        context["if_match_revision"] = if_match_revision(request, instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial, context=context)
+        serializer.is_valid(raise_exception=True)
+        try:
+            instance = serializer.save()
+        except StaleRevision as exc:
+            if "revision" in serializer.validated_data:
+                raise
+            raise PreconditionFailed(str(exc)) from None
+        self.get_serializer_class().prepare([instance], context)
+        response = Response(self.get_serializer(instance, context=context).data)
+        response["ETag"] = etag(instance)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        context = self.get_serializer_context()
+        serializer = self.get_serializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        instance = serializer.save()
+        self.get_serializer_class().prepare([instance], context)
+        data = self.get_serializer(instance, context=context).data
+        return Response(
+            data, status=status.HTTP_201_CREATED, headers={"Location": data["url"], "ETag": etag(instance)}
+        )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Django-filter, with a stable order: ties of the requested ordering are broken by name."""
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+        if not any(field.lstrip("-") == "name" for field in order):
+            queryset = queryset.order_by(*order, "name")
+        return queryset
+
+
+class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
+    """One kind: list, retrieve, create, update, partial update and delete, by name.
+
+    Subclasses set `kind` and nothing else; `for_kind` makes them from the registry.
+    """
+
+    kind: Kind = None
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+    filter_backends = [StrictFilterBackend]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    @classmethod
+    def for_kind(cls, kind: Kind):
+        serializer_class = kind.component("entities.api.serializers", "Serializer")
+        filterset_class = kind.component("entities.filtersets", "FilterSet")
+        read_only = kind.name == "run"  # no endpoint pretends to run a function
+        attrs = {
+            "kind": kind,
+            "serializer_class": serializer_class,
+            "filterset_class": filterset_class,
+            "queryset": kind.model._default_manager.all(),  # for the schema; get_queryset narrows it
+            "__doc__": f"{kind.label_plural.capitalize()}, looked up by name.",
+        }
+        if read_only:
+            attrs["http_method_names"] = ["get", "delete", "head", "options"]
+        viewset = type(f"{kind.model_name}ViewSet", (cls,), attrs)
+        plural = kind.label_plural
+        return extend_schema_view(
+            list=extend_schema(summary=f"List {plural}", parameters=[FIELDS, REVEAL], tags=[kind.plural]),
+            retrieve=extend_schema(
+                summary=f"Get one of the {plural} by name",
+                parameters=[APPLICATION_OF_ONE, FIELDS, REVEAL, ETAG_HEADER],
+                tags=[kind.plural],
+            ),
+            create=extend_schema(summary=f"Create one of the {plural}", tags=[kind.plural]),
+            update=extend_schema(
+                summary=f"Replace one of the {plural}", parameters=[IF_MATCH], tags=[kind.plural]
+            ),
+            partial_update=extend_schema(
+                summary=f"Change one of the {plural}", parameters=[IF_MATCH], tags=[kind.plural]
+            ),
+            destroy=extend_schema(
+                summary=f"Delete one of the {plural}",
+                parameters=[
+                    IF_MATCH,
+                    OpenApiParameter(
+                        "revision", OpenApiTypes.INT, description="Delete only at this revision."
+                    ),
+                ],
+                tags=[kind.plural],
+            ),
+        )(viewset)
+
+    def get_queryset(self):
+        return optimized(self.kind, access.visible_entities(self.kind.model, self.request.user))
+
+    def get_object(self):
+        # `functions/hello/?application=X` is a 404 when hello is not in X, and also when X is a
+        # name the caller cannot use: a detail URL answers with the entity or with nothing.
+        try:
+            queryset = self.filter_queryset(self.get_queryset())
+        except exceptions.ValidationError:
+            raise exceptions.NotFound() from None
+        name = self.kwargs[self.lookup_field]
+        obj = queryset.filter(name=name).first()
+        if obj is None:
+            raise exceptions.NotFound(f"{self.kind.label.capitalize()} '{name}' does not exist.")
+        return obj
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        header_revision = if_match_revision(request, instance)
+        query_revision = request.query_params.get("revision")
+        if query_revision is not None:  # the query form of a body revision: stale is a 409
+            if not query_revision.isdigit():
+                raise exceptions.ValidationError({"revision": ["Give the revision as a whole number."]})
+            services.entity_delete(entity=instance, user=request.user, revision=int(query_revision))
+        else:
+            try:
+                services.entity_delete(entity=instance, user=request.user, revision=header_revision)
+            except StaleRevision as exc:
+                raise PreconditionFailed(str(exc)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- every kind in one list ---------------------------------------------------------------------
+
+ENTITY_POLYMORPHIC = PolymorphicProxySerializer(
+    component_name="AnyEntity",
+    serializers={kind.name: kind.component("entities.api.serializers", "Serializer") for kind in KINDS},
+    resource_type_field_name="kind",
+    many=True,
+)
+ALL_ENTITIES_PARAMETERS = [
+    OpenApiParameter(
+        "application",
+        OpenApiTypes.STR,
+        many=True,
+        description="Application name; repeat for any of several. Empty: unassigned entities.",
+    ),
+    OpenApiParameter("unassigned", OpenApiTypes.BOOL, description="true: only entities in no application."),
+    OpenApiParameter("kind", OpenApiTypes.STR, many=True, enum=[kind.name for kind in KINDS]),
+    OpenApiParameter("tag", OpenApiTypes.STR, description="A free label, e.g. role=test."),
+    OpenApiParameter("status", OpenApiTypes.STR, many=True),
+    OpenApiParameter("name", OpenApiTypes.STR, description="Exact name."),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Part of the name."),
+    OpenApiParameter("created_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("created_before", OpenApiTypes.DATETIME),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        description="name (default), kind, status, created, modified; '-' first for descending.",
+    ),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000; 50 when left out."),
+    OpenApiParameter("offset", OpenApiTypes.INT),
+    REVEAL,
+]
+
+
+def entity_page(view, application=None):
+    """One page of entities of every kind, in a fixed number of queries whatever the page size:
+
+    1. COUNT(*) over a UNION ALL of (kind, id, name, …) rows, one SELECT per kind, each narrowed by
+       the access gate and the filters (EXISTS subqueries, no joins, no DISTINCT);
+    2. the page of that union, ordered and sliced in the database;
+    3. per kind present on the page, its rows with their references, applications and labels
+       (`optimized`: at most 1 + 2 + number of many-to-many references queries).
+    """
+    request = view.request
+    # Validated once (one query for the application names); each kind's queryset is given below.
+    placeholder = KINDS[0].model._default_manager.none()
+    filterset = AllEntitiesFilterSet(request.query_params, queryset=placeholder, request=request)
+    if not filterset.is_valid():
+        raise exceptions.ValidationError(filterset.errors)
+    kinds = [kind for kind in KINDS if application is None or not kind.is_system]
+    parts = []
+    for kind in filterset.selected_kinds(kinds):
+        queryset = access.visible_entities(kind.model, request.user).order_by()
+        if application is not None:
+            queryset = queryset.filter(Exists(access.application_items(kind.model).filter(tag=application)))
+        queryset = filterset.filter_kind_queryset(queryset)
+        parts.append(
+            queryset.annotate(kind=Value(kind.name, output_field=CharField())).values_list(
+                "kind", "id", "name", "status", "created", "modified"
+            )
+        )
+    if not parts:  # only system kinds asked for, in an application: they are never in one
+        view.paginate_queryset([])
+        return view.get_paginated_response([])
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    ordering = filterset.ordering_fields()
+    tie_breakers = [
+        field for field in ("name", "kind", "id") if field not in {o.lstrip("-") for o in ordering}
+    ]
+    page = view.paginate_queryset(union.order_by(*ordering, *tie_breakers))
+    wanted: dict[str, list] = {}
+    for row in page:
+        wanted.setdefault(row[0], []).append(row[1])
+    context = view.get_serializer_context()
+    by_id = {}
+    for kind_name, ids in wanted.items():
+        kind = get_kind(kind_name)
+        serializer_class = kind.component("entities.api.serializers", "Serializer")
+        objects = list(optimized(kind, kind.model._default_manager.filter(pk__in=ids)))
+        serializer_class.prepare(objects, context)
+        for obj, data in zip(
+            objects, serializer_class(objects, many=True, context=context).data, strict=True
+        ):
+            by_id[obj.pk] = data
+    return view.get_paginated_response([by_id[row[1]] for row in page if row[1] in by_id])
+
+
+class EntityListView(generics.GenericAPIView):
+    """Every entity the caller may see, of every kind, in one list (`dispatch get --all-applications`)."""
+
+    serializer_class = s.EntitySerializer
+    filter_backends = []  # entity_page filters each kind with AllEntitiesFilterSet
+
+    @extend_schema(
+        summary="List entities of every kind",
+        parameters=ALL_ENTITIES_PARAMETERS,
+        responses=ENTITY_POLYMORPHIC,
+        tags=["entities"],
+    )
+    def get(self, request):
+        return entity_page(self)
+
+
+# --- applications -------------------------------------------------------------------------------
+
+CASCADE = OpenApiParameter(
+    "cascade",
+    OpenApiTypes.STR,
+    enum=list(app_services.CASCADES),
+    description="delete (default): entities only it holds are deleted, shared ones lose the tag; "
+    "orphan: only the tags go.",
+)
+DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="true: return the plan, change nothing.")
+
+
+def _flag(request, name: str) -> bool:
+    value = request.query_params.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    raise exceptions.ValidationError({name: [f"'{value}' is not a boolean; use true or false."]})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List applications", tags=["applications"]),
+    retrieve=extend_schema(
+        summary="Get an application",
+        parameters=[ETAG_HEADER],
+        tags=["applications"],
+    ),
+    create=extend_schema(summary="Create an application (staff)", tags=["applications"]),
+    update=extend_schema(summary="Replace an application", parameters=[IF_MATCH], tags=["applications"]),
+    partial_update=extend_schema(
+        summary="Change an application", parameters=[IF_MATCH], tags=["applications"]
+    ),
+    destroy=extend_schema(
+        summary="Delete an application, or preview what that does",
+        parameters=[CASCADE, DRY_RUN, IF_MATCH],
+        responses={200: s.DeletePlanSerializer},
+        tags=["applications"],
+    ),
+)
+class ApplicationViewSet(RevisionedMixin, viewsets.ModelViewSet):
+    """Applications the caller is a member of (staff: all), by name, with their entities and members."""
+
+    serializer_class = s.ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    filter_backends = [StrictFilterBackend]
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+    queryset = Application.objects.all()
+
+    def get_queryset(self):
+        return (
+            access.visible_applications(self.request.user)
+            .select_related("created_by")
+            .prefetch_related("tags")
+        )
+
+    def get_object(self):
+        name = self.kwargs[self.lookup_field]
+        obj = self.get_queryset().filter(name=name).first()
+        if obj is None:
+            raise exceptions.NotFound(f"Application '{name}' does not exist.")
+        return obj
+
+    def destroy(self, request, *args, **kwargs):
+        application = self.get_object()
+        if_match_revision(request, application)
+        plan = app_services.application_delete(
+            application=application,
+            user=request.user,
+            cascade=request.query_params.get("cascade", "delete"),
+            dry_run=_flag(request, "dry_run"),
+        )
+        return Response(s.DeletePlanSerializer(plan.as_dict()).data)
+
+    @extend_schema(
+        summary="List the entities of an application, every kind in one list",
+        parameters=[p for p in ALL_ENTITIES_PARAMETERS if p.name not in {"application", "unassigned"}],
+        responses=ENTITY_POLYMORPHIC,
+        tags=["applications"],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=s.EntitySerializer)
+    def entities(self, request, name=None):
+        return entity_page(self, application=self.get_object())
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List an application's members",
+        responses=s.MembershipSerializer(many=True),
+        tags=["applications"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Give a user or a group a role (application admins)",
+        request=s.MembershipSerializer,
+        responses={200: s.MembershipSerializer, 201: s.MembershipSerializer},
+        tags=["applications"],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=s.MembershipSerializer,
+    )
+    def members(self, request, name=None):
+        application = self.get_object()
+        if request.method == "GET":
+            memberships = application.memberships.select_related("user", "group").order_by("role", "id")
+            return Response(s.MembershipSerializer(memberships, many=True).data)
+        serializer = s.MembershipSerializer(
+            data=request.data, context={"request": request, "application": application}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        existed = Membership.objects.filter(
+            application=application, user=data.get("user"), group=data.get("group")
+        ).exists()
+        membership = serializer.save()
+        return Response(
+            s.MembershipSerializer(membership).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+    def _membership(self, application, member_id):
+        membership = application.memberships.select_related("user", "group").filter(pk=member_id).first()
+        if membership is None:
+            raise exceptions.NotFound(f"Application '{application.name}' has no member {member_id}.")
+        return membership
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change a member's role (application admins)",
+        request=s.MembershipRoleSerializer,
+        responses=s.MembershipSerializer,
+        tags=["applications"],
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove a member (application admins)",
+        responses={204: None},
+        tags=["applications"],
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"members/(?P<member_id>[0-9]+)",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=s.MembershipSerializer,
+    )
+    def member(self, request, name=None, member_id=None):
+        application = self.get_object()
+        membership = self._membership(application, member_id)
+        if request.method == "DELETE":
+            app_services.membership_delete(membership=membership, user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = s.MembershipRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = app_services.membership_set(
+            application=application,
+            user=request.user,
+            role=serializer.validated_data["role"],
+            member_user=membership.user,
+            member_group=membership.group,
+        )
+        return Response(s.MembershipSerializer(membership).data)
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """POST username and password, get a new token (shown once). Anyone may try; it is throttled."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        summary="Make a token from a username and password",
+        request=s.TokenRequestSerializer,
+        responses={201: s.NewTokenSerializer},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = s.TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("Wrong username or password.")
+        token, key = tokens.token_create(user=user, name=data["name"])
+        body = s.NewTokenSerializer(token).data
+        body["token"] = key
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def get_authenticate_header(self, request):
+        return "Token"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your tokens", tags=["auth"]),
+    destroy=extend_schema(summary="Revoke one of your tokens", tags=["auth"]),
+)
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own tokens (never their keys), and revoking one."""
+
+    serializer_class = s.TokenSerializer
+    pagination_class = None
+    filter_backends = []
+    queryset = APIToken.objects.all()
+
+    def get_queryset(self):
+        return APIToken.objects.filter(user=self.request.user).order_by("-created", "-id")
+
+    def perform_destroy(self, instance):
+        tokens.token_revoke(token=instance, user=self.request.user)
