@@ -1,0 +1,174 @@
+"""Every admin changelist and change page renders for a superuser, in a pinned number of queries,
+and a changelist asks the same number of queries for 1 row as for 20."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications.models import APIToken, Application
+from applications.tokens import token_create
+from entities.kinds import KINDS
+from tests import factories as f
+
+from .conftest import admin_url
+
+pytestmark = pytest.mark.django_db
+
+
+def changelist_queries(kind) -> list[str]:
+    """What an entity changelist asks the database, whatever the number of rows."""
+    queries = ["the session", "the signed-in user"]
+    if not kind.is_system:
+        queries.append("the application filter's choices")
+    return queries + [
+        "the tag filter's choices (labels used by this kind)",
+        "COUNT(*) of the filtered rows",
+        "the page of rows, with their single references and created_by joined",
+        "their applications (prefetch)",
+        "their tags (prefetch)",
+    ]
+
+
+def change_page_queries(kind) -> list[str]:
+    """What an entity change page asks the database, for an entity made by its factory."""
+    queries = [
+        "the session",
+        "the signed-in user",
+        "SAVEPOINT: the admin's change view runs in a transaction",
+        "the entity, with its single references and created_by joined",
+        "its applications (prefetch)",
+        "its tags (prefetch)",
+        "the tags field's initial value",
+    ]
+    if not kind.is_system:
+        queries.append("the applications field's initial value")
+    queries += [f"the initial {ref.field}" for ref in kind.references if ref.many]
+    queries.append("RELEASE SAVEPOINT")
+    if not kind.is_system:
+        queries.append("the applications field's choices")
+    queries += [f"the {ref.field} autocomplete's selected option" for ref in kind.references if not ref.many]
+    return queries
+
+
+def make(kind, people, n: int):
+    """n entities of a kind, half in application A, all labelled, each with its own references."""
+    factory = f.FACTORIES[kind.name]
+    for i in range(n):
+        apps = [] if kind.is_system or i % 2 else [people.app_a]
+        entity = factory(applications=apps)  # factories skip the rules: only the listing matters here
+        entity.tags.add(f"batch={i % 3}")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_each_changelist_asks_the_same_queries_for_1_and_20_rows(
+    root, people, kind, django_assert_num_queries
+):
+    url = admin_url(kind.model)
+    make(kind, people, 1)
+    root.get(url)  # warm the content-type cache and the session
+    with django_assert_num_queries(len(changelist_queries(kind))):
+        response = root.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    make(kind, people, 19)
+    with django_assert_num_queries(len(changelist_queries(kind))):
+        response = root.get(url)
+    assert response.context["cl"].result_count == 20
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_each_change_page_renders_for_a_superuser(root, people, kind, django_assert_num_queries):
+    entity = f.FACTORIES[kind.name]()
+    entity.tags.add("role=test")
+    url = admin_url(kind.model, "change", entity.pk)
+    root.get(url)
+    with django_assert_num_queries(len(change_page_queries(kind))):
+        response = root.get(url)
+    assert response.status_code == 200
+    assert entity.name in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_each_add_page_renders_for_a_superuser(root, kind):
+    assert root.get(admin_url(kind.model, "add")).status_code == 200
+
+
+def test_the_application_changelist_asks_the_same_queries_for_1_and_20_applications(
+    root, people, django_assert_num_queries
+):
+    f.FunctionFactory(applications=[people.app_a], image__applications=[people.app_a])
+    url = admin_url(Application)
+    root.get(url)
+    queries = [
+        "the session",
+        "the signed-in user",
+        "COUNT(*) of the filtered applications",
+        "the page of applications, with one COUNT per kind of their items (one grouped query)",
+        "their free tags (prefetch)",
+    ]
+    with django_assert_num_queries(len(queries)):
+        response = root.get(url)
+    assert response.context["cl"].result_count == 2
+    for i in range(18):
+        f.ApplicationFactory(name=f"extra-{i}").tags.add("team=x")
+    with django_assert_num_queries(len(queries)):
+        response = root.get(url)
+    assert response.context["cl"].result_count == 20
+
+
+def test_the_application_change_page_renders_for_a_superuser(root, people, django_assert_num_queries):
+    url = admin_url(Application, "change", people.app_a.pk)
+    root.get(url)
+    queries = [
+        "the session",
+        "the signed-in user",
+        "SAVEPOINT: the admin's change view runs in a transaction",
+        "the application with its entity counts",
+        "its tags (prefetch)",
+        "the tags field's initial value",
+        "its memberships, with users and groups joined",
+        "RELEASE SAVEPOINT",
+        # One autocomplete per membership row shows its selected user or group:
+        "member admin_a",
+        "member developer_a",
+        "member viewer_a",
+        "member group team-a",
+    ]
+    with django_assert_num_queries(len(queries)):
+        response = root.get(url)
+    assert response.status_code == 200
+
+
+def count_queries(client, url) -> int:
+    """The queries of one GET, for changelists whose exact count is Django's own business."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", [User, Group, APIToken], ids=lambda m: m.__name__)
+def test_the_people_changelists_ask_the_same_queries_for_1_and_20_rows(root, people, model):
+    url = admin_url(model)
+    token_create(user=people.developer_a, name="laptop")
+    root.get(url)
+    first = count_queries(root, url)
+    for i in range(20):
+        token_create(user=f.UserFactory(), name=f"token-{i}")
+        f.GroupFactory()
+    assert count_queries(root, url) == first
+
+
+@pytest.mark.parametrize("model", [User, Group, APIToken], ids=lambda m: m.__name__)
+def test_the_people_change_pages_render_for_a_superuser(root, people, model):
+    if model is User:
+        obj = people.developer_a
+    elif model is Group:
+        obj = Group.objects.get(name="team-a")
+    else:
+        obj, _ = token_create(user=people.developer_a, name="laptop")
+    response = root.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+    if model is not APIToken:
+        assert "app-a" in response.content.decode()  # the membership inline
