@@ -8,7 +8,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from ..kinds import KINDS
-from . import views
+from . import bundles, views
 
 app_name = "api"
 
@@ -28,5 +28,7 @@ router.register("auth/tokens", views.TokenViewSet, basename="token")
 urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
+    path("bundles/", bundles.BundleView.as_view(), name="bundles"),
+    path("applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"),
     *router.urls,
 ]
