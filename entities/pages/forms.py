@@ -124,8 +124,9 @@ class EntityForm(forms.ModelForm):
             self.initial["revision"] = self.instance.revision
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea) and not isinstance(field, StringListField):
-                field.widget.attrs.setdefault("rows", 6)
-                field.widget.attrs.setdefault("class", "mono")
+                field.widget.attrs.update(
+                    rows=3 if isinstance(field, forms.JSONField) else 8, **{"class": "mono"}
+                )
         self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
     def _offer_visible(self, ref):
@@ -144,7 +145,9 @@ class EntityForm(forms.ModelForm):
             return  # system kinds have none; APIs and runs take their function's
         current_ids = [a.pk for a in self.instance.applications.all()] if self.editing else []
         choices = access.visible_applications(self.user).order_by("name")
-        if not access.may_create(self.user, self._meta.model, []):
+        if not self.user.is_authenticated:
+            choices = choices.none()
+        elif not access.may_create(self.user, self._meta.model, []):
             developer_of = access.member_application_ids(self.user, Role.DEVELOPER)
             choices = choices.filter(Q(id__in=developer_of) | Q(id__in=current_ids))
         help_text = "Where it belongs; you can choose the applications you develop in."

@@ -7,6 +7,7 @@ see is a 404), writes through `entities.services` (so the rules and messages are
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +31,7 @@ PRIMARY_FILTERS = ("search", "application", "status")
 USED_BY_LIMIT = 10
 # Derived values worth showing on a detail page, beside the model's fields.
 DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
-HIDDEN_FIELDS = {"id", "name", "applications", "tags", "encrypted_values", "revision"}
+HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "encrypted_values", "revision"}
 
 
 def form_class(kind: Kind):
@@ -116,6 +117,9 @@ class ObjectListView(KindView):
         filterset = filterset_class(data, queryset=entity_queryset(kind, request.user), request=request)
         form = filterset.form
         form.fields.pop("ordering", None)  # the table's headers sort
+        for name in ("application", "status"):  # few choices: checkboxes read better than a list box
+            form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
+        form.fields["application"].help_text = "None ticked: the current application, or all."
         table = kind.component("entities.pages.tables", "Table")(filterset.qs)
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
@@ -150,6 +154,9 @@ def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:
             rows.append((label, links, "links"))
         elif field.get_internal_type() == "JSONField":
             rows.append((label, json.dumps(getattr(entity, field.name), indent=2, ensure_ascii=False), "pre"))
+        elif field.get_internal_type() == "DateTimeField":
+            value = getattr(entity, field.name)
+            rows.append((label, value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else None, "text"))
         elif field.get_internal_type() == "BooleanField":
             rows.append((label, "Yes" if getattr(entity, field.name) else "No", "text"))
         elif field.get_internal_type() == "TextField":

@@ -1,0 +1,375 @@
+"""Every kind's list, detail, create, edit and delete page, for every role, with the test client."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from applications.models import Role
+from entities import models as m
+from entities.kinds import KINDS, get_kind
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+EDITABLE = [kind for kind in KINDS if kind.name != "run"]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_every_kind_has_a_list_and_a_detail_page_for_a_member(kind, scene, people, client_for):
+    client = client_for(people.viewer_a)
+    entity = scene.of_kind(kind.name)
+    listing = client.get(f"/{kind.plural}/")
+    assert listing.status_code == 200
+    assert entity.name in listing.content.decode()
+    detail = client.get(f"/{kind.plural}/{entity.name}/")
+    assert detail.status_code == 200
+    assert "<h1>" in detail.content.decode() and entity.name in detail.content.decode()
+
+
+def test_signed_out_users_are_sent_to_the_sign_in_page(client, scene):
+    response = client.get("/functions/hello/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/functions/hello/"
+
+
+def test_it_hides_functions_of_other_applications(scene, people, client_for):
+    client = client_for(people.member_b)
+    listing = client.get("/functions/").content.decode()
+    assert "bee" in listing and "/functions/hello/" not in listing
+    for url in ("/functions/hello/", "/functions/hello/edit/", "/functions/hello/delete/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Not found" in response.content.decode()
+
+
+def test_a_function_in_another_application_is_a_404_on_post_too_and_stays(scene, people, client_for):
+    client = client_for(people.member_b)
+    assert client.post("/functions/hello/delete/").status_code == 404
+    assert client.post("/functions/hello/edit/", {"name": "stolen"}).status_code == 404
+    assert m.Function.objects.filter(name="hello").exists()
+
+
+def test_a_viewer_gets_403_on_edit_and_delete_pages(scene, people, client_for):
+    client = client_for(people.viewer_a)
+    for url in ("/functions/hello/edit/", "/functions/hello/delete/", "/functions/new/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Not allowed" in response.content.decode()
+    response = client.post("/functions/hello/delete/")
+    assert response.status_code == 403
+    assert m.Function.objects.filter(name="hello").exists()
+
+
+def test_a_viewer_sees_no_edit_or_delete_buttons(scene, people, client_for):
+    page = client_for(people.viewer_a).get("/functions/hello/").content.decode()
+    assert "/functions/hello/edit/" not in page and "/functions/hello/delete/" not in page
+    listing = client_for(people.viewer_a).get("/functions/").content.decode()
+    assert "New function" not in listing
+
+
+def test_a_developer_sees_edit_and_delete_buttons(scene, people, client_for):
+    page = client_for(people.developer_a).get("/functions/hello/").content.decode()
+    assert "/functions/hello/edit/" in page and "/functions/hello/delete/" in page
+
+
+def test_system_kinds_are_read_only_to_developers_and_editable_by_staff(scene, people, client_for):
+    assert client_for(people.developer_a).get("/base-images/python3-base/edit/").status_code == 403
+    assert client_for(people.staff).get("/base-images/python3-base/edit/").status_code == 200
+
+
+def test_runs_have_no_edit_pages(scene, people, client_for):
+    client = client_for(people.superuser)
+    assert client.get(f"/runs/{scene.run.name}/edit/").status_code == 404
+    assert client.get("/runs/new/").status_code == 404
+    assert "New function run" not in client.get("/runs/").content.decode()
+
+
+@pytest.mark.parametrize("kind", EDITABLE, ids=lambda k: k.name)
+def test_staff_can_open_every_create_and_edit_form(kind, scene, people, client_for):
+    client = client_for(people.staff)
+    entity = scene.of_kind(kind.name)
+    assert client.get(f"/{kind.plural}/new/").status_code == 200
+    response = client.get(f"/{kind.plural}/{entity.name}/edit/")
+    assert response.status_code == 200
+    assert f'value="{entity.name}"' in response.content.decode()
+
+
+def test_a_developer_creates_a_function_in_their_application(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {
+        "name": "greet",
+        "applications": "app-a",
+        "image": "python3",
+        "handler": "greet.handle",
+        "source": "def handle(ctx, payload):\n    return 1\n",
+        "schema_in": "{}",
+        "schema_out": "",
+        "secrets": ["open-sesame"],
+        "timeout": "30",
+        "tags": "role=test, team=web",
+    }
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/functions/greet/"
+    function = m.Function.objects.get(name="greet")
+    assert function.application_names() == ["app-a"]
+    assert function.image == scene.image and list(function.secrets.all()) == [scene.secret]
+    assert function.schema_out == {} and function.timeout == 30 and function.created_by == people.developer_a
+    assert sorted(function.tags.names()) == ["role=test", "team=web"]
+    assert "Function &#x27;greet&#x27; created." in client.get("/functions/greet/").content.decode()
+
+
+def test_the_create_form_starts_in_the_current_application(scene, people, client_for):
+    client = client_for(people.developer_a)
+    client.post("/switch/", {"application": "app-a"})
+    page = client.get("/functions/new/").content.decode()
+    assert '<option value="app-a" selected>app-a</option>' in page
+
+
+def test_the_create_form_shows_the_services_messages_on_the_fields(scene, people, client_for):
+    client = client_for(people.developer_a)
+    f.FunctionFactory(name="taken", image=scene.image, applications=[people.app_a])
+    data = {"name": "taken", "applications": "app-a", "image": "python3", "timeout": "10"}
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["name"] == ["A function named 'taken' already exists; choose another name."]
+    assert m.Function.objects.filter(name="taken").count() == 1
+
+
+def test_a_reference_into_another_application_is_refused_with_the_rule_message(scene, people, client_for):
+    client = client_for(people.superuser)
+    data = {"name": "crossing", "applications": "app-a", "image": "bee-image", "timeout": "10"}
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 400
+    message = response.context["form"].errors["image"][0]
+    assert message.startswith("Function 'crossing' (in application 'app-a') cannot use image 'bee-image'")
+    assert not m.Function.objects.filter(name="crossing").exists()
+
+
+def test_reference_fields_offer_only_what_the_user_may_see(scene, people, client_for):
+    form = client_for(people.developer_a).get("/functions/new/").context["form"]
+    assert [image.name for image in form.fields["image"].queryset] == ["python3"]
+    assert [app.name for app in form.fields["applications"].queryset] == ["app-a"]
+    response = client_for(people.developer_a).post(
+        "/functions/new/", {"name": "sneaky", "applications": "app-a", "image": "bee-image", "timeout": "1"}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.context["form"].errors["image"][0]
+
+
+def test_a_viewer_cannot_create_in_their_application(scene, people, client_for):
+    f.MembershipFactory(application=people.app_b, user=people.viewer_a, role=Role.DEVELOPER)
+    client = client_for(people.viewer_a)  # developer of B, viewer of A
+    form = client.get("/functions/new/").context["form"]
+    assert [app.name for app in form.fields["applications"].queryset] == ["app-b"]
+    response = client.post("/functions/new/", {"name": "x", "applications": "app-a", "image": "python3"})
+    assert response.status_code == 400
+    assert not m.Function.objects.filter(name="x").exists()
+
+
+def test_a_developer_edits_a_function_and_the_revision_goes_up(scene, people, client_for):
+    client = client_for(people.developer_a)
+    form = client.get("/functions/hello/edit/").context["form"]
+    data = {
+        "name": "hello",
+        "applications": "app-a",
+        "image": "python3",
+        "handler": "hello.changed",
+        "timeout": "5",
+        "revision": form.initial["revision"],
+    }
+    response = client.post("/functions/hello/edit/", data)
+    assert response.status_code == 302, response.content.decode()
+    scene.function.refresh_from_db()
+    assert scene.function.handler == "hello.changed" and scene.function.revision == 2
+    assert list(scene.function.secrets.all()) == []  # unticked
+
+
+def test_an_edit_of_a_stale_revision_is_a_409_and_changes_nothing(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {"name": "hello", "applications": "app-a", "image": "python3", "timeout": "5", "revision": "7"}
+    response = client.post("/functions/hello/edit/", data)
+    assert response.status_code == 409
+    assert "has changed since revision 7" in response.content.decode()
+    scene.function.refresh_from_db()
+    assert scene.function.timeout == 60
+
+
+def test_renaming_redirects_to_the_new_url(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {"name": "hello2", "applications": "app-a", "image": "python3", "timeout": "5"}
+    response = client.post("/functions/hello/edit/", data)
+    assert response["Location"] == "/functions/hello2/"
+
+
+def test_delete_asks_first_then_deletes(scene, people, client_for):
+    client = client_for(people.developer_a)
+    function = f.FunctionFactory(name="lonely", image=scene.image, applications=[people.app_a])
+    confirm = client.get("/functions/lonely/delete/")
+    assert confirm.status_code == 200 and "Delete function lonely?" in confirm.content.decode()
+    assert m.Function.objects.filter(pk=function.pk).exists()
+    response = client.post("/functions/lonely/delete/", {"revision": "1"})
+    assert response.status_code == 302 and response["Location"] == "/functions/"
+    assert not m.Function.objects.filter(pk=function.pk).exists()
+
+
+def test_deleting_a_used_entity_says_what_uses_it_and_keeps_it(scene, people, client_for):
+    client = client_for(people.developer_a)
+    page = client.get("/functions/hello/delete/").content.decode()
+    assert "/apis/post-hello/" in page and "/subscriptions/ticker-sub/" in page
+    response = client.post("/functions/hello/delete/")
+    assert response.status_code == 400
+    assert "is used by" in response.content.decode()
+    assert m.Function.objects.filter(name="hello").exists()
+
+
+def test_the_detail_page_links_references_and_what_uses_it(scene, people, client_for):
+    page = client_for(people.viewer_a).get("/functions/hello/").content.decode()
+    assert 'href="/images/python3/"' in page and 'href="/secrets/open-sesame/"' in page
+    assert 'href="/apis/post-hello/"' in page and 'href="/subscriptions/ticker-sub/"' in page
+    assert f'href="/runs/{scene.run.name}/"' in page
+    assert 'href="/applications/app-a/"' in page
+
+
+def test_detail_with_another_application_in_the_url_is_a_404(scene, people, client_for):
+    client = client_for(people.superuser)
+    assert client.get("/functions/hello/?application=app-a").status_code == 200
+    assert client.get("/functions/hello/?application=app-b").status_code == 404
+
+
+def test_secret_values_are_masked_for_viewers_even_when_they_ask(scene, people, client_for):
+    for url in ("/secrets/open-sesame/", "/secrets/open-sesame/?reveal=1", "/secrets/"):
+        page = client_for(people.viewer_a).get(url).content.decode()
+        assert "OpenSesame" not in page, url
+    page = client_for(people.viewer_a).get("/secrets/open-sesame/").content.decode()
+    assert "password" in page and "Reveal values" not in page
+
+
+def test_secret_values_are_revealed_to_developers_who_ask(scene, people, client_for):
+    client = client_for(people.developer_a)
+    page = client.get("/secrets/open-sesame/").content.decode()
+    assert "OpenSesame" not in page and "Reveal values" in page
+    assert "OpenSesame" in client.get("/secrets/open-sesame/?reveal=1").content.decode()
+
+
+def test_a_secret_is_edited_with_the_key_value_editor(scene, people, client_for):
+    client = client_for(people.developer_a)
+    page = client.get("/secrets/open-sesame/edit/").content.decode()
+    assert 'type="password" name="values-value" value="OpenSesame"' in page
+    data = {
+        "name": "open-sesame",
+        "applications": "app-a",
+        "values-key": ["password", "user", ""],
+        "values-value": ["changed", "jon", ""],
+    }
+    assert client.post("/secrets/open-sesame/edit/", data).status_code == 302
+    scene.secret.refresh_from_db()
+    assert scene.secret.values == {"password": "changed", "user": "jon"}
+
+
+def test_a_secret_key_the_services_refuse_is_shown_on_the_values_field(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {"name": "bad", "applications": "app-a", "values-key": ["no spaces"], "values-value": ["x"]}
+    response = client.post("/secrets/new/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["values"] == [
+        "Secret key 'no spaces' is invalid; use letters, digits, '.', '_' and '-'."
+    ]
+    value_without_key = {"name": "bad", "applications": "app-a", "values-key": [""], "values-value": ["x"]}
+    response = client.post("/secrets/new/", value_without_key)
+    assert response.context["form"].errors["values"] == ["Give every value a key, or clear both."]
+    assert not m.Secret.objects.filter(name="bad").exists()
+
+
+def test_an_api_takes_the_applications_of_its_function(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {
+        "name": "get-hello",
+        "function": "hello",
+        "methods": "GET\nPOST",
+        "uris": "/hello",
+        "authentication": "public",
+    }
+    response = client.post("/apis/new/", data)
+    assert response.status_code == 302, response.content.decode()
+    api = m.API.objects.get(name="get-hello")
+    assert api.application_names() == ["app-a"] and api.methods == ["GET", "POST"] and api.uris == ["/hello"]
+
+
+def test_an_event_driver_config_is_a_list_of_key_value_pairs(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {
+        "name": "clock",
+        "applications": "app-a",
+        "type": "ticker-type",
+        "config-key": ["seconds", ""],
+        "config-value": ["2", ""],
+    }
+    assert client.post("/event-drivers/new/", data).status_code == 302
+    assert m.EventDriver.objects.get(name="clock").config == [{"key": "seconds", "value": "2"}]
+
+
+def test_bad_json_is_a_field_error(scene, people, client_for):
+    client = client_for(people.developer_a)
+    data = {"name": "j", "applications": "app-a", "image": "python3", "timeout": "1", "schema_in": "{nope"}
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 400 and response.context["form"].errors["schema_in"]
+    assert not m.Function.objects.filter(name="j").exists()
+
+
+def test_the_list_filters_with_the_api_filterset(scene, people, client_for):
+    f.FunctionFactory(name="other", image=scene.image, handler="x.run", applications=[people.app_a])
+    client = client_for(people.superuser)
+    page = client.get("/functions/?search=hel").content.decode()
+    assert "/functions/hello/" in page and "/functions/other/" not in page
+    page = client.get("/functions/?application=app-b").content.decode()
+    assert "/functions/bee/" in page and "/functions/hello/" not in page
+    page = client.get("/functions/?image=python3").content.decode()
+    assert "/functions/hello/" in page and "/functions/bee/" not in page
+
+
+def test_the_list_sorts_by_a_column(scene, people, client_for):
+    f.FunctionFactory(name="zeta", image=scene.image, applications=[people.app_a])
+    client = client_for(people.superuser)
+    page = client.get("/functions/?sort=-name").content.decode()
+    assert page.index("/functions/zeta/") < page.index("/functions/hello/")
+    page = client.get("/functions/?sort=name").content.decode()
+    assert page.index("/functions/bee/") < page.index("/functions/zeta/")
+
+
+def test_the_list_paginates(scene, people, client_for):
+    image = scene.image
+    for index in range(55):
+        f.FunctionFactory(name=f"many-{index:02d}", image=image, applications=[people.app_a])
+    client = client_for(people.developer_a)
+    first = client.get("/functions/").content.decode()
+    assert "56 in all" in first and "page 1 of 2" in first and "/functions/many-54/" not in first
+    second = client.get("/functions/?page=2").content.decode()
+    assert "/functions/many-54/" in second
+
+
+def test_an_outsider_sees_only_system_and_unassigned_entities(scene, people, client_for):
+    f.FunctionFactory(name="loose", image__name="loose-image")
+    client = client_for(people.outsider)
+    page = client.get("/functions/").content.decode()
+    assert "/functions/loose/" in page and "/functions/hello/" not in page and "/functions/bee/" not in page
+    assert client.get("/base-images/python3-base/").status_code == 200
+    assert client.get("/functions/loose/edit/").status_code == 403
+
+
+def test_nobody_signed_out_may_reach_the_form_helpers(scene):
+    # The forms ask the gate; a signed-out user is offered nothing (defence in depth).
+    from entities.pages.forms import FunctionForm
+
+    form = FunctionForm(user=AnonymousUser())
+    assert list(form.fields["image"].queryset) == []
+    assert list(form.fields["applications"].queryset) == []
+
+
+def test_the_kind_of_every_form_and_table_follows_the_naming_family():
+    for kind in KINDS:
+        assert kind.component("entities.pages.tables", "Table")._meta.model is kind.model
+        if kind.name != "run":
+            assert kind.component("entities.pages.forms", "Form")._meta.model is kind.model
+    with pytest.raises(ImportError):
+        get_kind("run").component("entities.pages.forms", "Form")
