@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from . import services, tokens
 from .exceptions import NotFound, StaleRevision
@@ -139,7 +140,7 @@ class ServiceAdmin(admin.ModelAdmin):
             self.delete_through_service(request, obj)
         except SERVICE_ERRORS as exc:
             raise Refused(
-                f"{obj._meta.verbose_name.capitalize()} '{obj}' was not deleted: {reason_of(exc)}"
+                f"{capfirst(obj._meta.verbose_name)} '{obj}' was not deleted: {reason_of(exc)}"
             ) from exc
 
     def delete_queryset(self, request, queryset):
@@ -150,7 +151,7 @@ class ServiceAdmin(admin.ModelAdmin):
                 with transaction.atomic():
                     self.delete_through_service(request, obj)
             except SERVICE_ERRORS as exc:
-                refusals.append(f"{obj._meta.verbose_name.capitalize()} '{obj}': {reason_of(exc)}")
+                refusals.append(f"{capfirst(obj._meta.verbose_name)} '{obj}': {reason_of(exc)}")
         if refusals:
             raise Refused("Nothing was deleted. " + " ".join(refusals))
 

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from taggit.models import Tag
 
 from applications import access
@@ -218,6 +219,7 @@ class ApplicationChoiceForm(forms.Form):
 
 @dataclass
 class BatchOutcome:
+    total: int = 0
     changed: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     refused: list[tuple[object, str]] = field(default_factory=list)  # (entity, reason)
@@ -230,7 +232,8 @@ def change_applications(*, entities, user, application, add: bool) -> BatchOutco
     Each entity is tried, so every refusal is known; if any is refused, the whole batch is rolled
     back and `changed` is empty.
     """
-    outcome = BatchOutcome()
+    entities = list(entities)
+    outcome = BatchOutcome(total=len(entities))
     for entity in entities:
         current = entity.application_names()
         target = sorted({*current, application.name} if add else set(current) - {application.name})
@@ -303,7 +306,7 @@ class EntityAdmin(ServiceAdmin):
         placement = ["tags"] if self.kind.is_system else ["applications", "tags"]
         return [
             (None, {"fields": ["name", "status", "reason", "expected_revision"]}),
-            (self.kind.label.capitalize(), {"fields": [*editable, *read_only, *self.extra_fields]}),
+            (capfirst(self.kind.label), {"fields": [*editable, *read_only, *self.extra_fields]}),
             ("Applications and tags", {"fields": placement}),
             ("Record", {"fields": list(RECORD_FIELDS)}),
         ]
@@ -364,15 +367,16 @@ class EntityAdmin(ServiceAdmin):
 
     def _report(self, request, outcome: BatchOutcome, application, add: bool) -> None:
         label = self.kind.label
+        refused = len(outcome.refused)
         if outcome.refused:
             for entity, reason in outcome.refused:
                 self.message_user(
-                    request, f"{label.capitalize()} '{entity}' was refused: {reason}", messages.ERROR
+                    request, f"{capfirst(label)} '{entity}' was refused: {reason}", messages.ERROR
                 )
             self.message_user(
                 request,
-                f"Nothing was changed: {len(outcome.refused)} of the selected {self.kind.label_plural} "
-                "were refused. Deselect or fix them and try again.",
+                f"Nothing was changed: {refused} of the {outcome.total} selected {self.kind.label_plural} "
+                f"{'was' if refused == 1 else 'were'} refused. Deselect or fix them and try again.",
                 messages.WARNING,
             )
             return
