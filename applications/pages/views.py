@@ -258,8 +258,9 @@ def application_delete(request, name):
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if request.method == "POST" and plan is not None and form.is_valid():
+        was_current = switcher.current_application(request) == application
         services.application_delete(application=application, user=request.user, cascade=cascade)
-        if switcher.current_application(request) == application:
+        if was_current:
             switcher.set_current_application(request, None)
         messages.success(
             request,
