@@ -33,7 +33,12 @@ class Progress:
             self.stream.flush()
 
 
-def read(path: str, progress: bool | None = None) -> tuple[str, int]:
+def show_progress(count: int, wanted: bool | None, stream) -> bool:
+    """--progress / --no-progress decide; otherwise long bundles get a bar on a terminal."""
+    return (stream.isatty() and count >= LONG) if wanted is None else wanted
+
+
+def read(path: str, progress: bool | None = None, stream=None) -> tuple[str, int]:
     """The bundle's text, ready to send, and its number of documents.
 
     Documents keep their positions (empty ones included), so the server's errors name the same
@@ -53,8 +58,8 @@ def read(path: str, progress: bool | None = None) -> tuple[str, int]:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise CLIError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
     count = sum(d is not None for d in documents)
-    enabled = sys.stderr.isatty() and count >= LONG if progress is None else progress
-    bar = Progress(f"Reading {file.name}", len(documents), enabled)
+    stream = stream or sys.stderr
+    bar = Progress(f"Reading {file.name}", len(documents), show_progress(count, progress, stream), stream)
     inlined = False
     for position, document in enumerate(documents, start=1):
         if isinstance(document, dict) and document.get("kind") == "Function" and "sourcePath" in document:
@@ -79,10 +84,9 @@ def _source(folder: Path, document: dict, position: int) -> str:
         raise CLIError(f"Cannot read {folder / relative} named by {where}: {reason}.") from None
 
 
-def upload(text: str, label: str, enabled: bool):
+def upload(data: bytes, label: str, enabled: bool, stream=None):
     """The body as chunks, advancing a bar as httpx sends them."""
-    data = text.encode("utf-8")
-    bar = Progress(label, (len(data) + CHUNK - 1) // CHUNK, enabled)
+    bar = Progress(label, (len(data) + CHUNK - 1) // CHUNK, enabled, stream)
     for start in range(0, len(data), CHUNK):
         yield data[start : start + CHUNK]
         bar.advance()

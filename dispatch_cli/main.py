@@ -12,6 +12,8 @@ line. Every failure is one line on stderr, with the HTTP status when there was a
 import argparse
 import getpass
 import json
+import os
+import socket
 import sys
 import uuid
 from dataclasses import dataclass
@@ -113,7 +115,9 @@ FORMS: dict[str, tuple[Arg, ...]] = {
             "system_dependencies", "system_deps", "NAME=VERSION", flag="--system-dep", read=package, many=True
         ),
     ),
-    "secret": (Arg("values", "file", "A JSON file of names and values.", update="--file", read=read_json),),
+    "secret": (
+        Arg("values", "values_file", "A JSON file of names and values.", update="--file", read=read_json),
+    ),
     "function": (
         Arg("source", "path", "The function's source file.", update="--path", read=read_text),
         Arg("image", "image", "The image to run it in.", flag="--image", required=True),
@@ -252,7 +256,7 @@ def build_parser() -> Parser:
         "kind", nargs="?", metavar="KIND", help="e.g. functions, function, fn, apps, base-image."
     )
     get.add_argument("name", nargs="?", metavar="NAME")
-    get.set_defaults(handler=cmd_get)
+    get.set_defaults(command_handler=cmd_get)
 
     for verb, help_text in (
         ("create", "Create a resource, or apply a bundle (-f)."),
@@ -260,7 +264,13 @@ def build_parser() -> Parser:
         ("delete", "Delete a resource, or what a bundle names (-f)."),
     ):
         command = commands.add_parser(verb, parents=[common], help=help_text)
-        command.add_argument("-f", "--file", help="A bundle: multi-document YAML in Dispatch's format.")
+        command.add_argument(
+            "-f",
+            "--file",
+            dest="bundle",
+            metavar="FILE",
+            help="A bundle: multi-document YAML in Dispatch's format.",
+        )
         command.add_argument(
             "--dry-run",
             action="store_true",
@@ -270,7 +280,7 @@ def build_parser() -> Parser:
         command.add_argument(
             "--progress", action=argparse.BooleanOptionalAction, default=None, help="Progress bar."
         )
-        command.set_defaults(handler=cmd_bundle_or_kind, verb=verb)
+        command.set_defaults(command_handler=cmd_bundle_or_kind, verb=verb)
         kinds = command.add_subparsers(dest="kind", metavar="KIND", parser_class=Parser)
         for kind_name, words in [("application", list(APPLICATION_NOUNS))] + [
             (k.name, nouns(k)) for k in KINDS
@@ -293,20 +303,20 @@ def build_parser() -> Parser:
     export.add_argument(
         "--include-secret-values", action="store_true", help="Secret values in clear (application admins)."
     )
-    export.set_defaults(handler=cmd_export)
+    export.set_defaults(command_handler=cmd_export)
 
     login = commands.add_parser("login", parents=[common], help="Get a token and keep it in the config file.")
     login.add_argument("--username", "-u")
     login.add_argument("--password", "-p", help="Asked for when left out.")
-    login.set_defaults(handler=cmd_login)
+    login.set_defaults(command_handler=cmd_login)
 
     logout = commands.add_parser("logout", parents=[common], help="Forget the context's token.")
-    logout.set_defaults(handler=cmd_logout)
+    logout.set_defaults(command_handler=cmd_logout)
 
     config = commands.add_parser(
         "config", parents=[common], help="Show or change the config file's contexts."
     )
-    config.set_defaults(handler=cmd_config, action="view", target=None)
+    config.set_defaults(command_handler=cmd_config, action="view", target=None)
     actions = config.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
     actions.add_parser("view", parents=[common], help="The contexts (tokens hidden).")
     actions.add_parser("get-contexts", parents=[common], help="A table of the contexts.")
@@ -386,14 +396,21 @@ def cmd_get(session) -> None:
     else:
         path, params = f"{plural(kind_name)}/", _app_params(session)
     if args.name:
-        session.print(client.json("GET", f"{path}{args.name}/", params=params), kind_name)
+        try:
+            found = client.json("GET", f"{path}{args.name}/", params=params)
+        except CLIError as exc:
+            if exc.status == 404:  # say what was looked for, and where
+                where = f" in application '{params['application']}'" if params.get("application") else ""
+                exc.message = f"{kind_name.capitalize()} '{args.name}' does not exist{where}."
+            raise
+        session.print(found, kind_name)
     else:
         session.print(client.get_all(path, params), kind_name)
 
 
 def cmd_bundle_or_kind(session) -> None:
     args = session.args
-    if args.file:
+    if args.bundle:
         if args.kind:
             raise CLIError(f"Give either -f FILE or a kind to {args.verb}, not both.", exit_code=2)
         return apply_file(session)
@@ -454,18 +471,17 @@ def cmd_delete(session) -> None:
 def apply_file(session) -> None:
     """`create|update|delete -f FILE`: the bundle in one request, so it applies all or nothing."""
     args = session.args
-    text, count = bundles.read(args.file, progress=args.progress)
-    enabled = (sys.stderr.isatty() and count >= bundles.LONG) if args.progress is None else args.progress
+    text, count = bundles.read(args.bundle, progress=args.progress, stream=session.err)
+    enabled = bundles.show_progress(count, args.progress, session.err)
     params = _app_params(session) if args.verb != "delete" else {}
     if getattr(args, "dry_run", False):
         params["dry_run"] = "true"
-    method = "DELETE" if args.verb == "delete" else "POST"
     body = text.encode("utf-8")
     report = session.client.json(
-        method,
+        "DELETE" if args.verb == "delete" else "POST",
         "bundles/",
         params=params,
-        content=bundles.upload(text, f"Sending {Path(args.file).name}", enabled),
+        content=bundles.upload(body, f"Sending {Path(args.bundle).name}", enabled, session.err),
         headers={"Content-Type": "application/yaml", "Content-Length": str(len(body))},
     )
     if session.mode in ("json", "yaml"):
@@ -495,7 +511,15 @@ def cmd_login(session) -> None:
     password = args.password if args.password is not None else getpass.getpass("Password: ")
     client = Client(settings.host)
     try:
-        answer = client.json("POST", "auth/token", json={"username": username, "password": password})
+        answer = client.json(
+            "POST",
+            "auth/token",
+            json={
+                "username": username,
+                "password": password,
+                "name": f"dispatch CLI on {socket.gethostname()}"[:100],
+            },
+        )
     finally:
         client.close()
     config = settings.config
@@ -581,7 +605,7 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         session = Session(args, out, err)
-        args.handler(session)
+        args.command_handler(session)
         return 0
     except CLIError as exc:
         print(f"error: {exc}", file=err)
@@ -591,6 +615,10 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted.", file=err)
         return 130
+    except BrokenPipeError:  # `dispatch get … | head`: the reader has gone, which is no error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     finally:
         if session is not None:
             session.close()

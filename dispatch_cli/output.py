@@ -68,22 +68,21 @@ def table(items: list[dict], kind_name: str | None, wide: bool = False, headers=
     titles = [h.upper().replace("_", " ") for h in headers]
     widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
     if not wide:
-        widths = _fit(widths, WIDTH)
+        widths = _fit(widths, WIDTH, [len(t) for t in titles])
     lines = [_line(titles, widths)] + [_line(r, widths) for r in rows]
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _fit(widths: list[int], limit: int) -> list[int]:
-    """Shrink the widest columns (the name last) until the row, with gaps, fits the limit."""
+def _fit(widths: list[int], limit: int, floors: list[int]) -> list[int]:
+    """Shrink the widest columns until the row, with gaps, fits the limit: first down to their
+    titles' width with the name kept whole, then the name too, then anything down to MIN_COLUMN."""
     widths = list(widths)
-    while sum(widths) + 2 * (len(widths) - 1) > limit:
-        candidates = [i for i in range(1, len(widths)) if widths[i] > MIN_COLUMN] or [
-            i for i in range(len(widths)) if widths[i] > MIN_COLUMN
-        ]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
+    for floor, keep_name in ((floors, True), (floors, False), ([MIN_COLUMN] * len(widths), False)):
+        while sum(widths) + 2 * (len(widths) - 1) > limit:
+            candidates = [i for i in range(keep_name, len(widths)) if widths[i] > max(floor[i], MIN_COLUMN)]
+            if not candidates:
+                break
+            widths[max(candidates, key=lambda i: widths[i])] -= 1
     return widths
 
 
