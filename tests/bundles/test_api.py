@@ -7,6 +7,7 @@ import yaml
 from rest_framework.test import APIClient
 
 from applications.tokens import token_create
+from dispatch_cli.bundles import read as read_bundle
 from entities import models as m
 from tests import factories as f
 
@@ -124,10 +125,9 @@ def test_delete_by_bundle_deletes_what_it_names(people, image_a):
 def test_export_answers_yaml_that_reimports_unchanged(people, tmp_path):
     folder = lay_out(tmp_path)
     staff = client_for(people.staff)
-    post_yaml(staff, (folder / "images.yaml").read_text(), "?application=app-a")
-    text = (folder / "seed.yaml").read_text().replace("sourcePath: 'python3/hello.py'", "source: 'x'")
-    text = text.replace("sourcePath", "handler")  # the other functions: no files over HTTP
-    assert post_yaml(staff, text, "?application=app-a").status_code == 200
+    for name in ("images.yaml", "seed.yaml"):
+        text, _ = read_bundle(str(folder / name), progress=False)  # as `dispatch create -f` sends it
+        assert post_yaml(staff, text, "?application=app-a").status_code == 200
 
     response = client_for(people.developer_a).get("/api/v1/applications/app-a/export/")
 
