@@ -28,6 +28,7 @@ from entities.rules import upper_first
 
 PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
+YES_NO_ANY = [("", "Any"), ("true", "Yes"), ("false", "No")]
 USED_BY_LIMIT = 10
 # Derived values worth showing on a detail page, beside the model's fields.
 DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
@@ -120,6 +121,9 @@ class ObjectListView(KindView):
         for name in ("application", "status"):  # few choices: checkboxes read better than a list box
             form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
         form.fields["application"].help_text = "None ticked: the current application, or all."
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget = forms.Select(choices=YES_NO_ANY)
         table = kind.component("entities.pages.tables", "Table")(filterset.qs)
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
@@ -128,7 +132,7 @@ class ObjectListView(KindView):
             filter_form=form,
             primary_filters=[form[name] for name in PRIMARY_FILTERS if name in form.fields],
             more_filters=more,
-            more_filters_used=any(field.name in request.GET for field in more),
+            more_filters_used=any(request.GET.get(field.name) for field in more),
             current_application=current,
             filtered_by_session=current is not None and "application" not in request.GET,
             may_create=may_create_somewhere(request.user, kind),

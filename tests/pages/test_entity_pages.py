@@ -373,3 +373,11 @@ def test_the_kind_of_every_form_and_table_follows_the_naming_family():
             assert kind.component("entities.pages.forms", "Form")._meta.model is kind.model
     with pytest.raises(ImportError):
         get_kind("run").component("entities.pages.forms", "Form")
+
+
+def test_the_more_filters_open_only_when_one_of_them_is_used(scene, people, client_for):
+    client = client_for(people.superuser)
+    assert not client.get("/functions/?search=h&tag=&unassigned=").context["more_filters_used"]
+    page = client.get("/functions/?unassigned=true")
+    assert page.context["more_filters_used"]
+    assert "/functions/hello/" not in page.content.decode()
