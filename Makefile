@@ -25,6 +25,7 @@ run: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 ## Lint, check migrations, run the whole suite (SQLite unless DATABASE_URL says otherwise).
 test: lint

@@ -52,9 +52,11 @@ class AutoSchema(BaseAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code in self._error_codes():
-            if code not in responses:
-                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-                response["description"] = ERROR_DESCRIPTIONS[code]
-                responses[code] = response
+        declared = [code for code in responses if code >= "400"]
+        for code in sorted(set(self._error_codes()) | set(declared)):
+            # Whatever a view declares for an error status, its body is the one error shape.
+            description = responses.get(code, {}).get("description") or ERROR_DESCRIPTIONS.get(code, "")
+            response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+            response["description"] = description
+            responses[code] = response
         return responses

@@ -13,7 +13,8 @@ from collections import namedtuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import TextField
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -281,6 +282,12 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 if name not in keep:
                     self.fields.pop(name)
 
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, TextField):
+            kwargs["trim_whitespace"] = False  # source code and manifests keep their whitespace
+        return field_class, kwargs
+
     # Writes ----------------------------------------------------------------------------------
 
     def _service_arguments(self, validated: dict):
@@ -386,7 +393,18 @@ class SecretSerializer(EntitySerializer):
         if request is None or not wants_reveal(request):
             return
         user = request.user
-        if access.may_change(user, m.Secret()):  # staff with the permission: no query per secret
+        if context.get("detail"):  # one secret, asked for by name: a refusal is a 403
+            [secret] = instances
+            if not access.may_reveal_secret(user, secret):
+                raise PermissionDenied(
+                    f"You need the developer role in an application of secret '{secret.name}' to read its "
+                    "values; leave out reveal to see its keys."
+                )
+            context["revealable"] = {secret.pk}
+            return
+        if user.is_active and (
+            user.is_superuser or (user.is_staff and user.has_perm("entities.change_secret"))
+        ):
             context["revealable"] = {secret.pk for secret in instances}
             return
         app_ids = {app.pk for secret in instances for app in secret.applications.all()}

@@ -29,6 +29,8 @@ urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
-    path("applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"),
+    path(
+        "applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"
+    ),
     *router.urls,
 ]

@@ -398,7 +398,10 @@ class ApplicationViewSet(RevisionedMixin, viewsets.ModelViewSet):
 
     def get_object(self):
         name = self.kwargs[self.lookup_field]
-        obj = self.get_queryset().filter(name=name).first()
+        queryset = self.get_queryset() if self.action in ("retrieve", "update", "partial_update") else None
+        if queryset is None:  # the sub-resources need the application only, not its labels
+            queryset = access.visible_applications(self.request.user)
+        obj = queryset.filter(name=name).first()
         if obj is None:
             raise exceptions.NotFound(f"Application '{name}' does not exist.")
         return obj

@@ -147,9 +147,16 @@ def test_it_lists_all_entities_of_all_applications(people, scene, client_for):
     body = response.json()
     assert body["count"] == 7 + 7 + 2 + 1
     assert {item["kind"] for item in body["results"]} == {
-        "base-image", "image", "secret", "function", "api", "event-driver-type", "event-driver",
-        "subscription", "run",
-    }  # fmt: skip
+        "base-image",
+        "image",
+        "secret",
+        "function",
+        "api",
+        "event-driver-type",
+        "event-driver",
+        "subscription",
+        "run",
+    }
     assert names(client_for(people.superuser).get("/api/v1/entities/?application=app-b&kind=function")) == [
         "b-function"
     ]

@@ -1,0 +1,161 @@
+"""Every list endpoint runs a constant number of SQL queries, whatever the page size (DESIGN.md 5).
+
+Counted for a developer of A authenticated without a query (force_authenticate); a token adds one
+query (the token and its user), a session two (the session, the user). The counts are pinned: a
+change that adds a query per row, or any query, fails here first.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from entities.kinds import KINDS
+from tests import factories as f
+
+# Per kind: 1 COUNT(*); 1 page of rows joined to their FK references and creator; 1 applications
+# prefetch; 1 labels prefetch; 1 per many-to-many reference (secrets).
+KIND_LIST_QUERIES = {
+    "base-image": 4,
+    "image": 4,
+    "secret": 4,
+    "function": 5,
+    "api": 4,
+    "event-driver-type": 4,
+    "event-driver": 5,
+    "subscription": 5,
+    "run": 4,
+}
+# entities/: 1 COUNT(*) over the UNION ALL of every kind; 1 page of (kind, id, name, ...) rows; then
+# per kind on the page its rows, applications, labels and many-to-many references: 3 per kind + 3
+# secrets prefetches (function, event driver, subscription) = 2 + 9 * 3 + 3.
+ALL_KINDS_QUERIES = 2 + len(KINDS) * 3 + 3
+# applications/: 1 COUNT(*); 1 page joined to the creator; 1 labels prefetch; 1 the caller's roles.
+APPLICATION_LIST_QUERIES = 4
+# applications/app-a/entities/: 1 the application (access gate); then as entities/ without the two
+# system kinds.
+APPLICATION_ENTITIES_QUERIES = 1 + 2 + (len(KINDS) - 2) * 3 + 3
+# applications/app-a/members/: 1 the application; 1 its memberships joined to users and groups.
+MEMBER_LIST_QUERIES = 2
+
+
+NEEDS = {  # what one entity of each kind is made with, in the order they are made
+    "base-image": ["base-image"],
+    "image": ["base-image", "image"],
+    "secret": ["secret"],
+    "function": ["base-image", "image", "secret", "function"],
+    "api": ["base-image", "image", "secret", "function", "api"],
+    "event-driver-type": ["event-driver-type"],
+    "event-driver": ["secret", "event-driver-type", "event-driver"],
+    "subscription": ["base-image", "image", "secret", "function", "subscription"],
+    "run": ["base-image", "image", "secret", "function", "run"],
+}
+
+
+def populate(people, count, kind_name=None):
+    """`count` entities of one kind (None: of every kind) in A (system kinds: unassigned), each with
+    its own references, two labels, and its own secret on the kinds that take secrets."""
+    app = people.app_a
+    wanted = NEEDS[kind_name] if kind_name else [kind.name for kind in KINDS]
+    for _ in range(count):
+        made = {}
+        for name in wanted:
+            if name == "base-image":
+                entity = f.BaseImageFactory()
+            elif name == "event-driver-type":
+                entity = f.EventDriverTypeFactory()
+            elif name == "image":
+                entity = f.ImageFactory(base_image=made["base-image"], applications=[app])
+            elif name == "secret":
+                entity = f.SecretFactory(applications=[app])
+            elif name == "event-driver":
+                entity = f.EventDriverFactory(type=made["event-driver-type"], applications=[app])
+            elif name in ("api", "subscription", "run"):
+                entity = f.FACTORIES[name](function=made["function"], applications=[app])
+            else:
+                entity = f.FunctionFactory(image=made["image"], applications=[app])
+            if name in ("function", "event-driver", "subscription"):
+                entity.secrets.set([made["secret"]])
+            entity.tags.add("role=test", "team=core")
+            made[name] = entity
+
+
+def count_queries(client, path, expected_items):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    results = body["results"] if isinstance(body, dict) else body
+    assert len(results) == expected_items
+    return len(queries)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_each_kind_list_is_constant_for_1_and_50_items(people, client_for, kind):
+    client = client_for(people.developer_a)
+    populate(people, 1, kind.name)
+    one = count_queries(client, f"/api/v1/{kind.plural}/", 1)
+    populate(people, 49, kind.name)
+    fifty = count_queries(client, f"/api/v1/{kind.plural}/", 50)
+    assert one == fifty == KIND_LIST_QUERIES[kind.name]
+
+
+def test_revealing_secrets_in_a_list_costs_one_query_more_whatever_the_size(people, client_for):
+    client = client_for(people.developer_a)
+    populate(people, 1, "secret")
+    one = count_queries(client, "/api/v1/secrets/?reveal=true", 1)
+    populate(people, 49, "secret")
+    assert count_queries(client, "/api/v1/secrets/?reveal=true", 50) == one == KIND_LIST_QUERIES["secret"] + 1
+
+
+def test_the_entity_list_is_constant_for_1_and_50_items_of_every_kind(people, client_for):
+    client = client_for(people.developer_a)
+    populate(people, 1)
+    one = count_queries(client, "/api/v1/entities/", len(KINDS))
+    populate(people, 49)
+    fifty = count_queries(client, "/api/v1/entities/?limit=1000", 50 * len(KINDS))
+    assert one == fifty == ALL_KINDS_QUERIES
+    # One kind on the page: 2 + its 3 or 4 queries, for 1 item as for 50.
+    assert (
+        count_queries(client, "/api/v1/entities/?kind=function&limit=1", 1)
+        == 2 + KIND_LIST_QUERIES["function"] - 1
+    )
+    assert (
+        count_queries(client, "/api/v1/entities/?kind=function", 50) == 2 + KIND_LIST_QUERIES["function"] - 1
+    )
+
+
+def test_the_application_entity_list_is_constant_for_1_and_50_items(people, client_for):
+    client = client_for(people.developer_a)
+    populate(people, 1)
+    one = count_queries(client, "/api/v1/applications/app-a/entities/", len(KINDS) - 2)
+    populate(people, 49)
+    fifty = count_queries(client, "/api/v1/applications/app-a/entities/?limit=1000", 50 * (len(KINDS) - 2))
+    assert one == fifty == APPLICATION_ENTITIES_QUERIES
+
+
+def test_the_application_list_is_constant_for_1_and_50_items(people, client_for):
+    client = client_for(people.superuser)
+    people.superuser.has_perm("applications.view_application")  # fill the permission cache first
+    count_queries(client, "/api/v1/applications/", 2)
+    from applications.models import Application
+
+    Application.objects.exclude(name="app-a").delete()
+    one = count_queries(client, "/api/v1/applications/", 1)
+    for index in range(49):
+        f.ApplicationFactory(name=f"app-{index:02d}").tags.add("team=core")
+    fifty = count_queries(client, "/api/v1/applications/", 50)
+    assert one == fifty == APPLICATION_LIST_QUERIES
+
+
+def test_the_member_list_is_constant_for_1_and_50_members(people, client_for):
+    from applications.models import Membership
+
+    client = client_for(people.superuser)
+    people.superuser.has_perm("applications.view_application")
+    Membership.objects.filter(application=people.app_b).delete()
+    f.MembershipFactory(application=people.app_b, user=people.member_b)
+    one = count_queries(client, "/api/v1/applications/app-b/members/", 1)
+    for index in range(49):
+        f.MembershipFactory(application=people.app_b, user=f.UserFactory(username=f"member{index}"))
+    fifty = count_queries(client, "/api/v1/applications/app-b/members/", 50)
+    assert one == fifty == MEMBER_LIST_QUERIES
