@@ -114,10 +114,12 @@ class ServiceAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
         # The form wrote while validating; a re-rendered page means an inline was invalid: undo it.
         with transaction.atomic():
             response = super().changeform_view(request, object_id, form_url, extra_context)
-            if request.method == "POST" and not getattr(request, "dispatch_saved", False):
+            if not getattr(request, "dispatch_saved", False):
                 transaction.set_rollback(True)
         return response
 
@@ -426,6 +428,9 @@ class APITokenAdmin(admin.ModelAdmin):
         if obj is None:
             return ("user", "name")
         return ("name", "user", "prefix", "created", "last_used")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def has_change_permission(self, request, obj=None):
         return False  # a token cannot change: revoke it and make a new one
