@@ -318,12 +318,13 @@ class ApplicationAdmin(MembershipsThroughServices, ServiceAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:  # new applications are READY; the creator becomes their first admin
             return ("name", "description", "tags", "expected_revision")
+        revision = ("expected_revision",) if self.has_change_permission(request, obj) else ()
         return (
             "name",
             "description",
             "status",
             "tags",
-            "expected_revision",
+            *revision,
             "entity_counts",
             "revision",
             "created",

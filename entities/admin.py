@@ -262,6 +262,7 @@ class EntityAdmin(ServiceAdmin):
     form = EntityForm
     columns: tuple[str, ...] = ()  # the kind's own list columns
     extra_fields: tuple[str, ...] = ()  # the kind's own extra form/read-only fields
+    write_only_fields: tuple[str, ...] = ()  # shown only to those who may change the entity
     extra_readonly: tuple[str, ...] = ()
     name_is_id = False  # runs are named by their id
     list_per_page = 50
@@ -304,9 +305,13 @@ class EntityAdmin(ServiceAdmin):
     def get_fieldsets(self, request, obj=None):
         editable, read_only = own_fields(self.model)
         placement = ["tags"] if self.kind.is_system else ["applications", "tags"]
+        # Write-only fields mean nothing on a view-only page.
+        writes = obj is None or self.has_change_permission(request, obj)
+        revision = ["expected_revision"] if writes else []
+        write_only = list(self.write_only_fields) if writes else []
         return [
-            (None, {"fields": ["name", "status", "reason", "expected_revision"]}),
-            (capfirst(self.kind.label), {"fields": [*editable, *read_only, *self.extra_fields]}),
+            (None, {"fields": ["name", "status", "reason", *revision]}),
+            (capfirst(self.kind.label), {"fields": [*editable, *read_only, *self.extra_fields, *write_only]}),
             ("Applications and tags", {"fields": placement}),
             ("Record", {"fields": list(RECORD_FIELDS)}),
         ]
@@ -412,7 +417,8 @@ class ImageAdmin(EntityAdmin):
 class SecretAdmin(EntityAdmin):
     form = SecretForm
     columns = ("value_keys",)
-    extra_fields = ("value_keys", "new_values")
+    extra_fields = ("value_keys",)
+    write_only_fields = ("new_values",)
     extra_readonly = ("value_keys",)
 
     @admin.display(description="keys")

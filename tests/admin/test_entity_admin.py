@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from applications.models import Application
 from entities import models as m
 from tests import factories as f
 
@@ -235,3 +236,18 @@ def test_a_signed_in_user_without_staff_status_is_sent_to_the_admin_sign_in(clie
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/?next=")
+
+
+def test_staff_who_may_only_view_see_a_read_only_page_without_write_only_fields(client, people):
+    viewer = f.UserFactory(username="staff-viewer", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(viewer)
+    secret = f.SecretFactory(applications=[people.app_a], values={"password": "OpenSesame-7f3a"})
+    for url in (admin_url(m.Secret, "change", secret.pk), admin_url(Application, "change", people.app_a.pk)):
+        html = client.get(url).content.decode()
+        assert "Expected revision" not in html and "New values" not in html
+        assert "OpenSesame-7f3a" not in html
+    response = client.post(admin_url(m.Secret, "change", secret.pk), {"name": "x", "new_values": "a=b"})
+    assert response.status_code == 403
+    secret.refresh_from_db()
+    assert secret.values == {"password": "OpenSesame-7f3a"}
