@@ -8,8 +8,8 @@ failing document's position, kind and name.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import parsers, renderers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import parsers, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -72,14 +72,46 @@ class BundleAPIView(APIView):
 
 
 REPORT = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description='{"dry_run", "counts": {"created": n, …}, '
-    '"results": [{"position", "kind", "name", "action"}]}',
+    inline_serializer(
+        "BundleReport",
+        {
+            "dry_run": serializers.BooleanField(),
+            "counts": serializers.DictField(child=serializers.IntegerField(), help_text='{"created": 2, …}'),
+            "results": inline_serializer(
+                "BundleResult",
+                {
+                    "position": serializers.IntegerField(
+                        help_text="The document's place in the file, from 1."
+                    ),
+                    "kind": serializers.CharField(help_text="As in the bundle: Function, Secret, …"),
+                    "name": serializers.CharField(),
+                    "action": serializers.ChoiceField(choices=bundles.ACTIONS),
+                },
+                many=True,
+            ),
+        },
+    ),
+    description="What each document did, or would do in a dry run, in file order.",
 )
 ERROR = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description='{"code", "message", "errors", "document": {"position", "kind", "name"}}: '
-    "nothing was written.",
+    inline_serializer(
+        "BundleError",
+        {
+            "code": serializers.IntegerField(),
+            "message": serializers.CharField(help_text="One sentence naming the document."),
+            "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+            "document": inline_serializer(
+                "BundleErrorDocument",
+                {
+                    "position": serializers.IntegerField(),
+                    "kind": serializers.CharField(),
+                    "name": serializers.CharField(),
+                },
+                required=False,
+            ),
+        },
+    ),
+    description="Nothing was written.",
 )
 DRY_RUN = OpenApiParameter(
     "dry_run", bool, description="Report what each document would do (created, updated, …) and write nothing."
@@ -149,8 +181,8 @@ class ApplicationExportView(BundleAPIView):
         responses={
             (200, "application/yaml"): OpenApiTypes.STR,
             (200, "application/json"): OpenApiTypes.OBJECT,
-            403: ERROR,
-            404: ERROR,
+            (403, "application/json"): ERROR,
+            (404, "application/json"): ERROR,
         },
     )
     def get(self, request, name: str):
