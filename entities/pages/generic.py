@@ -124,7 +124,11 @@ class ObjectListView(KindView):
         for field in form.fields.values():
             if isinstance(field.widget, forms.NullBooleanSelect):
                 field.widget = forms.Select(choices=YES_NO_ANY)
-        table = kind.component("entities.pages.tables", "Table")(filterset.qs)
+        valid = filterset.is_valid()
+        # A filter that does not parse (an unknown application, a bad date) shows its error and no
+        # rows: ignoring it would list more than was asked for.
+        rows = filterset.qs if valid else filterset.queryset.none()
+        table = kind.component("entities.pages.tables", "Table")(rows)
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
         context = self.base_context(
@@ -137,7 +141,7 @@ class ObjectListView(KindView):
             filtered_by_session=current is not None and "application" not in request.GET,
             may_create=may_create_somewhere(request.user, kind),
         )
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=200 if valid else 400)
 
 
 def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:

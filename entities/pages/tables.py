@@ -119,9 +119,14 @@ class ImageTable(EntityTable):
 
 
 class SecretTable(EntityTable):
+    keys = tables.Column(empty_values=(), orderable=False, verbose_name="Keys")
+
     class Meta(EntityTable.Meta):
         model = m.Secret
-        fields = ("name",)
+        fields = ("name", "keys")
+
+    def render_keys(self, value):
+        return ", ".join(value) or "—"
 
 
 class FunctionTable(EntityTable):

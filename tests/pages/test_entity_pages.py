@@ -381,3 +381,22 @@ def test_the_more_filters_open_only_when_one_of_them_is_used(scene, people, clie
     page = client.get("/functions/?unassigned=true")
     assert page.context["more_filters_used"]
     assert "/functions/hello/" not in page.content.decode()
+
+
+def test_a_filter_on_an_application_the_user_may_not_see_is_a_400_with_no_rows(scene, people, client_for):
+    response = client_for(people.member_b).get("/functions/?application=app-a")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Select a valid choice. app-a is not one of the available choices." in page
+    assert "/functions/bee/" not in page and "/functions/hello/" not in page
+
+
+def test_a_bad_date_filter_is_a_400_with_the_fields_message(scene, people, client_for):
+    response = client_for(people.developer_a).get("/functions/?created_after=yesterday")
+    assert response.status_code == 400
+    assert response.context["filter_form"].errors["created_after"] == ["Enter a valid date/time."]
+
+
+def test_the_secret_list_shows_keys_but_never_values(scene, people, client_for):
+    page = client_for(people.developer_a).get("/secrets/").content.decode()
+    assert "password" in page and "OpenSesame" not in page
