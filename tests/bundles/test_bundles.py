@@ -460,3 +460,17 @@ def test_export_runs_the_same_number_of_queries_for_one_or_many_entities(people,
     with django_assert_num_queries(20):
         documents = bundles.export_application(user=people.developer_a, name="app-a")
     assert sum(d["kind"] == "Function" for d in documents) == 6
+
+
+def test_an_unchanged_reimport_costs_three_queries_per_document(people, django_assert_num_queries):
+    def bundle(n):
+        return "\n---\n".join(f"kind: Secret\nname: s{i}\nsecrets: {{a: b}}" for i in range(n))
+
+    bundles.apply_bundle(user=people.developer_a, bundle=bundle(10), application="app-a")
+    # SAVEPOINT and RELEASE for the bundle's transaction (inside the test's), and per document:
+    # the entity by name among those visible, its applications, its labels. Nothing is written.
+    with django_assert_num_queries(3 + 2):
+        bundles.apply_bundle(user=people.developer_a, bundle=bundle(1), application="app-a")
+    with django_assert_num_queries(3 * 10 + 2):
+        report = bundles.apply_bundle(user=people.developer_a, bundle=bundle(10), application="app-a")
+    assert report.counts() == {"unchanged": 10}
