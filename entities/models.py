@@ -46,6 +46,9 @@ class Entity(models.Model):
     tags = TaggableManager(
         through=LabelItem, blank=True, verbose_name="tags", help_text="Free labels, e.g. role=test."
     )
+    # True while the entity is in no application. Derived from ApplicationItem and kept by
+    # entities/signals.py, because "mine OR unassigned" cannot use an index without it.
+    unassigned = models.BooleanField(default=True, editable=False)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     modified = models.DateTimeField(auto_now=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
@@ -56,9 +59,20 @@ class Entity(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["unassigned"], condition=Q(unassigned=True), name="%(class)s_unassigned"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # `unassigned` belongs to entities/signals.py: an update never writes back a stale copy of it.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "unassigned"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def kind(self):
@@ -217,7 +231,7 @@ class FunctionRun(Entity):
     executed_time = models.DateTimeField(null=True, blank=True)
     finished_time = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Entity.Meta):
         verbose_name = "function run"
         ordering = ["-created"]
         constraints = [

@@ -90,6 +90,7 @@ class Command(BaseCommand):
         images_per_app, secrets_per_app = max(1, per_app // 10), max(1, per_app // 5)
         images = [
             m.Image(
+                unassigned=False,
                 id=uuid.uuid4(),
                 name=f"{a.name}-image-{j}",
                 base_image=bases[j % len(bases)],
@@ -103,7 +104,7 @@ class Command(BaseCommand):
 
         token = crypto.encrypt_values({"password": "generated"})
         secrets = [
-            m.Secret(id=uuid.uuid4(), name=f"{a.name}-secret-{j}", encrypted_values=token)
+            m.Secret(unassigned=False, id=uuid.uuid4(), name=f"{a.name}-secret-{j}", encrypted_values=token)
             for a in apps
             for j in range(secrets_per_app)
         ]
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             app_index = min(index // per_app, n_apps - 1)
             functions.append(
                 m.Function(
+                    unassigned=False,
                     id=uuid.uuid4(),
                     name=f"{apps[app_index].name}-fn-{index}",
                     image=images[app_index * images_per_app + index % images_per_app],
@@ -135,6 +137,7 @@ class Command(BaseCommand):
 
         apis = [
             m.API(
+                unassigned=False,
                 id=uuid.uuid4(),
                 name=f"{fn.name}-api",
                 function=fn,
@@ -148,7 +151,13 @@ class Command(BaseCommand):
         self.tag(apis, lambda i: apps[min((2 * i) // per_app, n_apps - 1)])
 
         subscriptions = [
-            m.Subscription(id=uuid.uuid4(), name=f"{fn.name}-sub", function=fn, event_type="build.failed")
+            m.Subscription(
+                unassigned=False,
+                id=uuid.uuid4(),
+                name=f"{fn.name}-sub",
+                function=fn,
+                event_type="build.failed",
+            )
             for fn in functions[::3]
         ]
         self.bulk(m.Subscription, subscriptions, "subscriptions")
@@ -156,6 +165,7 @@ class Command(BaseCommand):
 
         drivers = [
             m.EventDriver(
+                unassigned=False,
                 id=uuid.uuid4(),
                 name=f"{a.name}-ticker",
                 type=driver_type,
@@ -174,6 +184,7 @@ class Command(BaseCommand):
                     run_id = uuid.uuid4()
                     chunk.append(
                         m.FunctionRun(
+                            unassigned=False,
                             id=run_id,
                             name=str(run_id),
                             function=functions[index % len(functions)],
