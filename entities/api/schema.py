@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ..kinds import KINDS
-from .serializers import ErrorSerializer
+from .serializers import ErrorSerializer, TagsField
 
 # The shared FilterSets filter applications by name through a method, which the schema generator
 # cannot type by itself: tell it the values are strings (names).
@@ -49,6 +49,15 @@ class AutoSchema(BaseAutoSchema):
         if method == "DELETE":
             codes.append("400")  # e.g. still used by another entity
         return sorted(set(codes))
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, TagsField) and direction == "response":  # written in two forms, read in one
+            return {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Free labels, e.g. role=test.",
+            }
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

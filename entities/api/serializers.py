@@ -251,7 +251,9 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     reason = serializers.ListField(
         child=serializers.CharField(max_length=1000), required=False, help_text="Why the status is ERROR."
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="The username of who made it."
+    )
     revision = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -531,7 +533,9 @@ class ApplicationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     name = serializers.CharField(max_length=63, validators=[application_name_validator])
     tags = NamesField(required=False, help_text="Free labels, e.g. team=payments.")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="The username of who made it."
+    )
     revision = serializers.IntegerField(
         required=False, min_value=1, help_text="Send the one you read with an update: a stale one is a 409."
     )

@@ -1,8 +1,12 @@
 """Every error under /api/ is JSON in one shape: {"code", "message", "errors"}, never an HTML page."""
 
+import json
+
 import pytest
+from django.http import HttpResponse
 from rest_framework.test import APIClient
 
+from entities.api import exceptions as errors
 from entities.api import views
 from entities.models import Secret
 
@@ -100,3 +104,32 @@ def test_pages_outside_the_api_keep_html_errors(people, client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    "factory,code",
+    [
+        (lambda: errors.api_or_html_400(), 400),
+        (lambda: errors.api_or_html_403(), 403),
+        (lambda: errors.api_or_html_404(), 404),
+    ],
+)
+def test_djangos_own_error_handlers_answer_json_under_the_api(rf, factory, code):
+    handler = factory()
+    response = handler(rf.get("/api/v1/functions/"), Exception())
+    assert response.status_code == code and response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["code"] == code
+    page = handler(rf.get("/functions/"), Exception())
+    assert page.status_code == code and not page["Content-Type"].startswith("application/json")
+
+
+def test_the_html_side_of_the_handlers_is_a_hook_for_the_pages(rf):
+    def html_404(request, exception):
+        return HttpResponse("our page", status=404)
+
+    handler = errors.api_or_html_404(html_404)
+    assert handler(rf.get("/functions/"), Exception()).content == b"our page"
+    assert json.loads(handler(rf.get("/api/x"), Exception()).content)["code"] == 404
+    server_error = errors.api_or_html_500(lambda request: HttpResponse("oops", status=500))
+    assert server_error(rf.get("/functions/")).content == b"oops"
+    assert json.loads(server_error(rf.get("/api/v1/")).content)["code"] == 500
