@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 
 from . import access
 from .exceptions import StaleRevision
-from .models import Application, ApplicationItem, Membership, Role, Status, application_name_validator
+from .models import Application, Membership, Role, Status, application_name_validator
 
 CASCADES = ("delete", "orphan")
 
@@ -159,7 +159,6 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
         ids = [e.pk for e in to_delete[kind]]
         if ids:
             kind.model.objects.filter(pk__in=ids).delete()
-    ApplicationItem.objects.filter(tag=application).delete()
     application.delete()
     plan.dry_run = False
     return plan
