@@ -36,6 +36,7 @@ APPLICATION_TAG_KEYS = {"application", "app"}
 # Fields Dispatch wrote in its own output; an exported bundle from it may hold them. Never imported.
 READ_ONLY_KEYS = {"id", "status", "reason", "createdTime", "modifiedTime", "created", "modified", "revision"}
 ACTIONS = ("created", "updated", "unchanged", "deleted", "absent")
+MAX_BUNDLE_CHARACTERS = 20_000_000
 
 
 class BundleError(Exception):
@@ -353,10 +354,28 @@ class Context:
 # --- parsing --------------------------------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with a cap on aliases: a few `*anchor`s are fine, an alias bomb is not."""
+
+    max_aliases = 100
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases = getattr(self, "aliases", 0) + 1
+            if self.aliases > self.max_aliases:
+                raise yaml.YAMLError(f"more than {self.max_aliases} aliases")
+        return super().compose_node(parent, index)
+
+
 def parse(text: str) -> list[Document]:
     """The documents of a bundle, checked for shape (kind, name) but not yet for content."""
+    if len(text) > MAX_BUNDLE_CHARACTERS:
+        raise BundleError(
+            f"The bundle has more than {MAX_BUNDLE_CHARACTERS:,} characters; split it into several files.",
+            status=413,
+        )
     try:
-        loaded = list(yaml.safe_load_all(text))
+        loaded = list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

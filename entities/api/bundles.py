@@ -28,7 +28,10 @@ class YAMLParser(parsers.BaseParser):
     media_type = "application/yaml"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = stream.read() if stream is not None else b""
+        limit = bundles.MAX_BUNDLE_CHARACTERS * 4  # UTF-8 takes at most 4 bytes a character
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise bundles.BundleError("The bundle is too large; split it into several files.", status=413)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:

@@ -228,6 +228,10 @@ def test_a_bad_document_rolls_back_the_whole_bundle_and_names_its_position_kind_
             "Document 1 (Secret 'a'): Application 'nope'",
         ),
         ("kind: Application\nname: x\nowner: me\n", "Document 1 (Application 'x'): Application has no field"),
+        (
+            "a: &a [1]\nb: &b [*a, *a, *a, *a]\n" + "c: [" + "*b, " * 100 + "*b]\n",
+            "The bundle is not valid YAML",
+        ),
     ],
 )
 def test_bad_input_is_a_400_that_names_the_document_and_changes_nothing(people, image_a, bundle, message):
@@ -239,6 +243,18 @@ def test_bad_input_is_a_400_that_names_the_document_and_changes_nothing(people, 
     assert caught.value.status == 400
     assert caught.value.message.startswith(message), caught.value.message
     assert counts() == before
+
+
+def test_an_oversized_bundle_is_a_413(people, settings, monkeypatch):
+    monkeypatch.setattr(bundles, "MAX_BUNDLE_CHARACTERS", 100)
+
+    with pytest.raises(bundles.BundleError) as caught:
+        bundles.apply_bundle(user=people.developer_a, bundle="kind: Secret\nname: a\n" + "#" * 100)
+
+    assert (caught.value.status, caught.value.message) == (
+        413,
+        "The bundle has more than 100 characters; split it into several files.",
+    )
 
 
 def test_a_member_of_another_application_cannot_see_or_use_its_entities(people, image_a):
