@@ -453,3 +453,8 @@ class FunctionRunAdmin(EntityAdmin):
 
 for _kind in KINDS:
     admin.site.register(_kind.model, _kind.component("entities.admin", "Admin"))
+
+# Labels change on their entities, through the services (which count revisions), not in taggit's own
+# admin, where renaming or deleting a label would change many entities behind their backs.
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)

@@ -251,3 +251,7 @@ def test_staff_who_may_only_view_see_a_read_only_page_without_write_only_fields(
     assert response.status_code == 403
     secret.refresh_from_db()
     assert secret.values == {"password": "OpenSesame-7f3a"}
+
+
+def test_labels_are_not_edited_behind_the_entities_backs(root):
+    assert root.get("/admin/taggit/tag/").status_code == 404
