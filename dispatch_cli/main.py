@@ -116,7 +116,7 @@ FORMS: dict[str, tuple[Arg, ...]] = {
         ),
     ),
     "secret": (
-        Arg("values", "values_file", "A JSON file of names and values.", update="--file", read=read_json),
+        Arg("values", "file", "A JSON file of names and values.", update="--file", read=read_json),
     ),
     "function": (
         Arg("source", "path", "The function's source file.", update="--path", read=read_text),

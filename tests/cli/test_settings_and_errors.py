@@ -157,3 +157,29 @@ def test_the_installed_console_script_runs_and_exits_with_the_status(cli, people
     assert listed.returncode == 0, listed.stderr
     assert [a["name"] for a in json.loads(listed.stdout)] == ["app-a"]
     assert (missing.returncode, missing.stderr) == (1, "error: Function 'nope' does not exist. (HTTP 404)\n")
+
+
+def test_a_broken_config_file_is_named_in_the_error(cli):
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text("{not json")
+
+    result = cli("get", "apps")
+
+    assert result.code == 1
+    assert result.err.startswith(f"error: The config file {config_path()} cannot be read (")
+    assert result.err.endswith("); fix or delete it.\n")
+
+
+def test_a_missing_or_invalid_bundle_file_is_named_in_the_error(cli, people, tmp_path):
+    cli.as_user(people.developer_a)
+    (tmp_path / "broken.yaml").write_text("kind: Secret\nname: [oops\n")
+
+    missing = cli("create", "-f", tmp_path / "nope.yaml")
+    broken = cli("create", "-f", tmp_path / "broken.yaml")
+
+    assert (
+        missing.err
+        == f"error: Cannot read {tmp_path / 'nope.yaml'}: No such file or directory; check the path.\n"
+    )
+    assert broken.err.startswith(f"error: {tmp_path / 'broken.yaml'} is not valid YAML at line 3: ")
+    assert missing.code == broken.code == 1
