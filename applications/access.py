@@ -9,7 +9,9 @@ what their Django model permissions allow, on every application.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import ROLE_RANK, Application, ApplicationItem, Membership, Role
 
@@ -68,7 +70,14 @@ def visible_entities(model, user, queryset: QuerySet | None = None) -> QuerySet:
     mine = ApplicationItem.objects.filter(
         content_type=content_type, tag_id__in=member_application_ids(user)
     ).values("object_id")
-    return qs.filter(Q(pk__in=mine) | Q(unassigned=True))
+    # `pk IN (mine UNION ALL unassigned)`: the planner starts from the few ids on the right, through the
+    # through table's index and the partial `unassigned` index. Written as `mine OR unassigned`, it
+    # filters every row of the table instead (at 100,000 functions: count 4 ms against 73 ms).
+    sql, params = mine.query.get_compiler(using=qs.db).as_sql()
+    table = connections[qs.db].ops.quote_name(model._meta.db_table)
+    pk = connections[qs.db].ops.quote_name(model._meta.pk.column)
+    ids = RawSQL(f"{sql} UNION ALL SELECT {pk} FROM {table} WHERE unassigned", params)
+    return qs.filter(pk__in=ids)
 
 
 def roles_in(user, application_ids) -> dict[int, str]:
