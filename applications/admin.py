@@ -104,35 +104,8 @@ class ServiceForm(forms.ModelForm):
         return self.instance
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose forms write through services and whose deletes call `delete_through_service`."""
-
-    save_as = False
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        # The form wrote while validating; a re-rendered page means an inline was invalid: undo it.
-        with transaction.atomic():
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if not getattr(request, "dispatch_saved", False):
-                transaction.set_rollback(True)
-        return response
-
-    def response_add(self, request, obj, post_url_continue=None):
-        request.dispatch_saved = True
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        request.dispatch_saved = True
-        return super().response_change(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        """Nothing to do: the form's service call saved it."""
+class DeletesThroughServices(admin.ModelAdmin):
+    """Deletes call `delete_through_service`; a refusal comes back as a message and changes nothing."""
 
     def delete_through_service(self, request, obj) -> None:
         raise NotImplementedError
@@ -175,6 +148,37 @@ class ServiceAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(request.get_full_path())
 
 
+class ServiceAdmin(DeletesThroughServices):
+    """A ModelAdmin whose forms write through services (ServiceForm), and whose deletes do too."""
+
+    save_as = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The form wrote while validating; a re-rendered page means an inline was invalid: undo it.
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if not getattr(request, "dispatch_saved", False):
+                transaction.set_rollback(True)
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        request.dispatch_saved = True
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        request.dispatch_saved = True
+        return super().response_change(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Nothing to do: the form's service call saved it."""
+
+
 # --- memberships ----------------------------------------------------------------------------------
 
 
@@ -183,7 +187,7 @@ class MembershipForm(forms.ModelForm):
         cleaned = super().clean()
         if "user" in self.fields and "group" in self.fields:
             if bool(cleaned.get("user")) == bool(cleaned.get("group")):
-                raise ValidationError("Choose either a user or a group for each member, not both.")
+                raise ValidationError("Choose either a user or a group for each member, one of the two.")
         return cleaned
 
 
@@ -413,7 +417,7 @@ class APITokenForm(forms.ModelForm):
 
 
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):
+class APITokenAdmin(DeletesThroughServices):
     """Tokens are listed and revoked here; a new token's key is shown once, in a message."""
 
     form = APITokenForm
@@ -454,9 +458,5 @@ class APITokenAdmin(admin.ModelAdmin):
             messages.WARNING,
         )
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         tokens.token_revoke(token=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for token in queryset:
-            tokens.token_revoke(token=token, user=request.user)

@@ -110,7 +110,7 @@ class EntityForm(ServiceForm):
         to_field_name="name",
         required=False,
         widget=FilteredSelectMultiple("applications", is_stacked=False),
-        help_text="Left empty on a new API or run, it takes its function's applications.",
+        help_text="A new API or run left without any takes its function's applications.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -117,3 +117,13 @@ def test_the_admin_is_branded_dispatch(root):
 def test_a_signed_out_visitor_is_sent_to_the_sign_in_page(client, people):
     response = client.get(admin_url(APIToken))
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_staff_cannot_revoke_someone_elses_token_and_are_told_why(client, people):
+    token, key = token_create(user=people.developer_a, name="laptop")
+    client.force_login(people.staff)  # staff with every applications permission, not a superuser
+    response = client.post(admin_url(APIToken, "delete", token.pk), {"post": "yes"}, follow=True)
+    assert any(
+        "was not deleted: You can revoke only your own tokens." in msg for msg in messages_of(response)
+    )
+    assert user_for_key(key) == people.developer_a

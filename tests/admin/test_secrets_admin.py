@@ -27,7 +27,15 @@ def secret_form(**overrides) -> dict:
 
 
 def test_no_secret_value_appears_in_any_admin_page(root, people, secret):
+    function = f.FunctionFactory(applications=[people.app_a], image__applications=[people.app_a])
+    function.secrets.add(secret)
+    driver = f.EventDriverFactory(applications=[people.app_a])
+    driver.secrets.add(secret)
+    root.post(admin_url(m.Secret, "change", secret.pk), secret_form(tags="role=prod"))  # a history entry
     urls = [
+        "/admin/",
+        admin_url(m.Function, "change", function.pk),
+        admin_url(m.EventDriver, "change", driver.pk),
         admin_url(m.Secret),
         admin_url(m.Secret) + "?q=db",
         admin_url(m.Secret) + "?application=app-a",
