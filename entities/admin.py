@@ -8,12 +8,14 @@ the bottom are configuration: a few extra columns each.
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -27,7 +29,7 @@ from taggit.models import Tag
 
 from applications import access
 from applications.admin import SERVICE_ERRORS, ServiceAdmin, ServiceForm, reason_of
-from applications.models import Application
+from applications.models import Application, ApplicationItem
 
 from . import services
 from .kinds import KINDS, kind_of
@@ -48,6 +50,39 @@ def own_fields(model) -> tuple[list[str], list[str]]:
         if f.name not in COMMON_FIELDS and f.name not in NEVER_SHOWN:
             (editable if f.editable else read_only).append(f.name)
     return editable, read_only
+
+
+def prefetch_names(entities) -> None:
+    """Fill the `applications` and `tags` caches of a list of entities of one kind, in two queries.
+
+    Not prefetch_related: while prefetching, taggit builds a filtered queryset for every entity
+    (1 to 2 ms each), which made a page of 50 rows take 200 ms. These caches answer iteration,
+    count and exists; filtering them further finds nothing (they are empty querysets underneath),
+    so a mistake cannot show more than the entity has.
+    """
+    if not entities:
+        return
+    content_type = ContentType.objects.get_for_model(type(entities[0]))
+    ids = [entity.pk for entity in entities]
+    found = {"applications": defaultdict(list), "tags": defaultdict(list)}
+    for cache, through in (("applications", ApplicationItem), ("tags", LabelItem)):
+        items = through.objects.filter(content_type=content_type, object_id__in=ids).select_related("tag")
+        for item in items:
+            found[cache][item.object_id].append(item.tag)
+    empty = {"applications": Application.objects.none(), "tags": Tag.objects.none()}
+    for entity in entities:
+        caches = entity.__dict__.setdefault("_prefetched_objects_cache", {})
+        for cache in ("applications", "tags"):
+            queryset = empty[cache]._chain()
+            queryset._result_cache, queryset._prefetch_done = found[cache][entity.pk], True
+            caches[cache] = queryset
+
+
+class EntityChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        prefetch_names(self.result_list)
 
 
 # --- list filters -------------------------------------------------------------------------------
@@ -276,13 +311,11 @@ class EntityAdmin(ServiceAdmin):
 
     def get_queryset(self, request):
         single = [ref.field for ref in self.kind.references if not ref.many]
-        queryset = (
-            super()
-            .get_queryset(request)
-            .select_related("created_by", *single)
-            .prefetch_related("applications", "tags")
-        )
+        queryset = super().get_queryset(request).select_related("created_by", *single)
         return access.visible_entities(self.model, request.user, queryset)
+
+    def get_changelist(self, request, **kwargs):
+        return EntityChangeList
 
     def get_list_display(self, request):
         return ("name", "application_list", "status", *self.columns, "tag_list", "created")
@@ -343,12 +376,14 @@ class EntityAdmin(ServiceAdmin):
 
     def _change_applications(self, request, queryset, *, add: bool):
         """Pick the application on an intermediate page, then change the whole selection or none of it."""
+        entities = list(queryset)
+        prefetch_names(entities)
         if "apply" in request.POST:
             form = ApplicationChoiceForm(request.POST, user=request.user)
             if form.is_valid():
                 application = form.cleaned_data["application"]
                 outcome = change_applications(
-                    entities=list(queryset), user=request.user, application=application, add=add
+                    entities=entities, user=request.user, application=application, add=add
                 )
                 self._report(request, outcome, application, add)
                 return None  # back to the list
@@ -363,7 +398,7 @@ class EntityAdmin(ServiceAdmin):
             "kind": self.kind,
             "add": add,
             "form": form,
-            "queryset": queryset,
+            "queryset": entities,
             "action": "add_to_application" if add else "remove_from_application",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,

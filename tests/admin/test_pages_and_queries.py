@@ -23,8 +23,8 @@ def changelist_queries(kind) -> list[str]:
         "the tag filter's choices (labels used by this kind)",
         "COUNT(*) of the filtered rows",
         "the page of rows, with their single references and created_by joined",
-        "their applications (prefetch)",
-        "their tags (prefetch)",
+        "their applications (prefetch_names: one query for the page)",
+        "their tags (prefetch_names: one query for the page)",
     ]
 
 
@@ -34,8 +34,6 @@ def change_page_queries(kind) -> list[str]:
         "the session",
         "the signed-in user",
         "the entity, with its single references and created_by joined",
-        "its applications (prefetch)",
-        "its tags (prefetch)",
         "the tags field's initial value",
     ]
     if not kind.is_system:
