@@ -32,7 +32,11 @@ YES_NO_ANY = [("", "Any"), ("true", "Yes"), ("false", "No")]
 USED_BY_LIMIT = 10
 # Derived values worth showing on a detail page, beside the model's fields.
 DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
-HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "encrypted_values", "revision"}
+# Shown elsewhere on the page, secret, or bookkeeping (`unassigned` is the gate's index flag).
+HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "revision"} | {
+    "encrypted_values",
+    "unassigned",
+}
 
 
 def form_class(kind: Kind):

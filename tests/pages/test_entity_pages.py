@@ -400,3 +400,10 @@ def test_a_bad_date_filter_is_a_400_with_the_fields_message(scene, people, clien
 def test_the_secret_list_shows_keys_but_never_values(scene, people, client_for):
     page = client_for(people.developer_a).get("/secrets/").content.decode()
     assert "password" in page and "OpenSesame" not in page
+
+
+def test_the_detail_page_leaves_out_bookkeeping_fields(scene, people, client_for):
+    rows = client_for(people.viewer_a).get("/functions/hello/").context["rows"]
+    labels = [label for label, _, _ in rows]
+    assert "Unassigned" not in labels and "Encrypted values" not in labels
+    assert {"Image", "Handler", "Source", "Timeout", "Secrets", "Created by"} <= set(labels)
