@@ -90,7 +90,6 @@ class KindView(LoginRequiredMixin, View):
             "title_singular": upper_first(kind.label),
             "title_plural": upper_first(kind.label_plural),
             "list_url": list_url(kind),
-            "read_only_kind": form_class(kind) is None,
             **extra,
         }
 
@@ -116,7 +115,7 @@ class ObjectListView(KindView):
         kind = self.kind
         data = request.GET.copy()
         current = switcher.current_application(request)
-        if current is not None and "application" not in data and "unassigned" not in data:
+        if current is not None and "application" not in data and not data.get("unassigned"):
             data.setlist("application", [current.name])
         filterset_class = kind.component("entities.filtersets", "FilterSet")
         filterset = filterset_class(data, queryset=entity_queryset(kind, request.user), request=request)

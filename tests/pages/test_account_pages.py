@@ -164,3 +164,13 @@ def test_admin_pages_do_not_pay_for_the_layout(people, client, django_assert_max
     request = type("Request", (), {"user": people.developer_a, "session": {}, "path": "/admin/"})()
     with django_assert_max_num_queries(0):
         navigation(request)
+
+
+def test_the_current_application_still_filters_when_the_filter_form_sends_empty_fields(
+    scene, people, client_for
+):
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    client = client_for(people.developer_a)
+    client.post("/switch/", {"application": "app-b"})
+    page = client.get("/functions/?search=&unassigned=&tag=").content.decode()
+    assert "/functions/bee/" in page and "/functions/hello/" not in page
