@@ -5,7 +5,10 @@ what a caller may not see is a 404 and is in no list, count or filter. Writes go
 services, so every domain rule holds here unchanged.
 """
 
+from collections import defaultdict
+
 from django.contrib.auth import authenticate
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, Prefetch, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,14 +23,16 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from taggit.models import Tag
 
 from applications import access, tokens
 from applications import services as app_services
 from applications.exceptions import StaleRevision
-from applications.models import APIToken, Application, Membership
+from applications.models import APIToken, Application, ApplicationItem, Membership
 from entities import services
 
 from ..kinds import KINDS, Kind, get_kind
+from ..models import LabelItem
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet, ApplicationFilterSet
@@ -79,23 +84,60 @@ def if_match_revision(request, instance) -> int | None:
 
 
 def optimized(kind: Kind, queryset):
-    """What serializing a page of one kind needs, in a fixed number of queries (see the tests):
-    the rows with their FK references and creator (one query), then one query each for the
-    applications, the labels and every many-to-many reference."""
+    """The rows of one kind with what serializing them needs, in a fixed number of queries: the
+    rows joined to their FK references and creator (one query), and one query per many-to-many
+    reference. Applications and labels are attached by `attach_applications_and_labels`."""
     related = [ref.field for ref in kind.references if not ref.many]
     many = [
         Prefetch(ref.field, queryset=get_kind(ref.kind).model.objects.only("id", "name"))
         for ref in kind.references
         if ref.many
     ]
-    return queryset.select_related("created_by", *related).prefetch_related("applications", "tags", *many)
+    return queryset.select_related("created_by", *related).prefetch_related(*many)
+
+
+def _cached(model, items):
+    """A queryset that is already evaluated, as Django's prefetching leaves one."""
+    queryset = model._default_manager.all()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    return queryset
+
+
+def attach_applications_and_labels(model, objects) -> None:
+    """The page's applications and labels in two queries, into the caches taggit's managers read.
+
+    Like prefetch_related("applications", "tags"), without taggit building a queryset per row
+    (two thirds of a 50-row list's time went there).
+    """
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    ids = [obj.pk for obj in objects]
+    applications, labels = defaultdict(list), defaultdict(list)
+    for object_id, app_id, name in ApplicationItem.objects.filter(
+        content_type=content_type, object_id__in=ids
+    ).values_list("object_id", "tag_id", "tag__name"):
+        applications[object_id].append(Application(id=app_id, name=name, slug=name))
+    for object_id, tag_id, name in LabelItem.objects.filter(
+        content_type=content_type, object_id__in=ids
+    ).values_list("object_id", "tag_id", "tag__name"):
+        labels[object_id].append(Tag(id=tag_id, name=name))
+    for obj in objects:
+        cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["applications"] = _cached(Application, sorted(applications[obj.pk], key=lambda a: a.name))
+        cache["tags"] = _cached(Tag, sorted(labels[obj.pk], key=lambda t: t.name))
 
 
 class RevisionedMixin:
     """ETag on reads and writes; If-Match (412) and body `revision` (409) on writes."""
 
+    def attach(self, objects) -> None:
+        """Work done once for a page before it is serialized (entities: applications and labels)."""
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
+        self.attach([instance])
         context = self.get_serializer_context()
         context["detail"] = True
         self.get_serializer_class().prepare([instance], context)
@@ -105,6 +147,7 @@ class RevisionedMixin:
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.attach(page)
         context = self.get_serializer_context()
         self.get_serializer_class().prepare(page, context)
         return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
@@ -206,6 +249,9 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return optimized(self.kind, access.visible_entities(self.kind.model, self.request.user))
+
+    def attach(self, objects) -> None:
+        attach_applications_and_labels(self.kind.model, objects)
 
     def get_object(self):
         # `functions/hello/?application=X` is a 404 when hello is not in X, and also when X is a
@@ -315,6 +361,7 @@ def entity_page(view, application=None):
         kind = get_kind(kind_name)
         serializer_class = kind.component("entities.api.serializers", "Serializer")
         objects = list(optimized(kind, kind.model._default_manager.filter(pk__in=ids)))
+        attach_applications_and_labels(kind.model, objects)
         serializer_class.prepare(objects, context)
         for obj, data in zip(
             objects, serializer_class(objects, many=True, context=context).data, strict=True
