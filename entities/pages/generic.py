@@ -78,6 +78,13 @@ def entity_queryset(kind: Kind, user):
     )
 
 
+def no_store_if_secret(response, holds_secret_values: bool):
+    """Pages that show secret values in clear must not stay in a browser's or proxy's cache."""
+    if holds_secret_values:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
 class KindView(LoginRequiredMixin, View):
     """A page about one kind; `kind` is set by urls.py."""
 
@@ -231,7 +238,7 @@ class ObjectView(KindView):
             may_reveal=may_reveal,
             revealed=may_reveal and request.GET.get("reveal") == "1",
         )
-        return render(request, self.template_name, context)
+        return no_store_if_secret(render(request, self.template_name, context), context["revealed"])
 
 
 class ObjectEditView(KindView):
@@ -263,7 +270,9 @@ class ObjectEditView(KindView):
         return entity
 
     def respond(self, request, form, entity, status=200):
-        return render(request, self.template_name, self.base_context(form=form, object=entity), status=status)
+        context = self.base_context(form=form, object=entity)
+        response = render(request, self.template_name, context, status=status)
+        return no_store_if_secret(response, self.kind.name == "secret")
 
     def get(self, request, name=None):
         entity = self.get_entity(request, name)

@@ -249,7 +249,9 @@ def test_secret_values_are_revealed_to_developers_who_ask(scene, people, client_
     client = client_for(people.developer_a)
     page = client.get("/secrets/open-sesame/").content.decode()
     assert "OpenSesame" not in page and "Reveal values" in page
-    assert "OpenSesame" in client.get("/secrets/open-sesame/?reveal=1").content.decode()
+    revealed = client.get("/secrets/open-sesame/?reveal=1")
+    assert "OpenSesame" in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
+    assert client.get("/secrets/open-sesame/edit/")["Cache-Control"] == "no-store"
 
 
 def test_a_secret_is_edited_with_the_key_value_editor(scene, people, client_for):
