@@ -188,3 +188,14 @@ def test_membership_roles_show_in_the_application(people, client_for):
     Membership.objects.filter(user=people.viewer_a).update(role=Role.ADMIN)
     response = client_for(people.viewer_a).get("/api/v1/applications/app-a/")
     assert response.json()["role"] == "admin"
+
+
+def test_applications_filter_by_name_search_tag_and_status(people, client_for):
+    people.app_b.tags.add("team=payments")
+    client = client_for(people.superuser)
+    assert names(client.get("/api/v1/applications/?name=app-b")) == ["app-b"]
+    assert names(client.get("/api/v1/applications/?search=Application A")) == ["app-a"]
+    assert names(client.get("/api/v1/applications/?tag=team=payments")) == ["app-b"]
+    assert names(client.get("/api/v1/applications/?status=READY&ordering=-name")) == ["app-b", "app-a"]
+    assert client.get("/api/v1/applications/?status=GONE").status_code == 400
+    assert client.get("/api/v1/applications/app-b/").json()["tags"] == ["team=payments"]
