@@ -317,6 +317,9 @@ class EntityAdmin(ServiceAdmin):
     def get_changelist(self, request, **kwargs):
         return EntityChangeList
 
+    def view_on_site(self, obj):
+        return f"/{self.kind.plural}/{obj.name}/"  # its page on the web pages
+
     def get_list_display(self, request):
         return ("name", "application_list", "status", *self.columns, "tag_list", "created")
 

@@ -280,3 +280,9 @@ def test_the_subscription_list_shows_scoped_topics(root, people):
         '<td class="field-topic">app-a.ticker.tick</td>'
         in root.get(admin_url(m.Subscription)).content.decode()
     )
+
+
+def test_the_change_page_links_to_the_entitys_web_page(root, people):
+    function = f.FunctionFactory(name="hello")
+    html = root.get(admin_url(m.Function, "change", function.pk)).content.decode()
+    assert 'href="/functions/hello/"' in html
