@@ -328,11 +328,13 @@ def application_members(request, name):
     return render(request, "pages/application_members.html", context, status=status)
 
 
+NEW_TOKEN_KEY = "dispatch_new_token_key"
+
+
 @login_required
 def profile(request):
-    """The user's API tokens: make one (its key is shown once, here), see when each was used, revoke."""
+    """The user's API tokens: make one (its key is shown once), see when each was used, revoke."""
     form = TokenForm(request.POST if request.method == "POST" and "name" in request.POST else None)
-    new_key, status = None, 200
     if request.method == "POST":
         if "revoke" in request.POST:
             token = get_object_or_404(APIToken, pk=request.POST["revoke"], user=request.user)
@@ -343,20 +345,22 @@ def profile(request):
             return redirect(request.path)
         if form.is_valid():
             try:
-                token, new_key = tokens.token_create(user=request.user, name=form.cleaned_data["name"])
+                _, key = tokens.token_create(user=request.user, name=form.cleaned_data["name"])
             except ValidationError as error:
                 add_service_errors(form, error)
-                status = 400
             else:
-                form = TokenForm()
-        else:
-            status = 400
+                # Shown by the next GET and dropped from the session there: a reload of that page
+                # neither shows the key again nor makes a second token.
+                request.session[NEW_TOKEN_KEY] = key
+                return redirect(request.path)
+    new_key = request.session.pop(NEW_TOKEN_KEY, None)
     context = {
         "form": form,
         "tokens": list(request.user.api_tokens.all()),
         "new_key": new_key,
         "memberships": list(access.memberships_of(request.user).select_related("application", "group")),
     }
+    status = 400 if form.is_bound else 200
     response = render(request, "pages/profile.html", context, status=status)
     if new_key:
         response["Cache-Control"] = "no-store"  # the key must not stay in a cache

@@ -42,7 +42,8 @@ def test_the_login_url_setting_is_the_sign_in_page():
 
 def test_a_token_is_shown_once_then_only_its_prefix(people, client_for):
     client = client_for(people.developer_a)
-    response = client.post("/profile/", {"name": "laptop"})
+    assert client.post("/profile/", {"name": "laptop"})["Location"] == "/profile/"
+    response = client.get("/profile/")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     key = response.context["new_key"]
     assert key in response.content.decode()
