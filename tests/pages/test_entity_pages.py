@@ -409,3 +409,25 @@ def test_the_detail_page_leaves_out_bookkeeping_fields(scene, people, client_for
     labels = [label for label, _, _ in rows]
     assert "Unassigned" not in labels and "Encrypted values" not in labels
     assert {"Image", "Handler", "Source", "Timeout", "Secrets", "Created by"} <= set(labels)
+
+
+def test_a_function_without_an_application_is_refused_with_the_services_reason(scene, people, client_for):
+    response = client_for(people.developer_a).post(
+        "/functions/new/", {"name": "loose", "applications": "", "image": "python3", "timeout": "1"}
+    )
+    assert response.status_code == 403
+    assert response.context["form"].non_field_errors() == [
+        "Only staff can create unassigned functions; name an application you develop in."
+    ]
+    assert not m.Function.objects.filter(name="loose").exists()
+
+
+def test_with_the_many_scope_the_form_offers_several_applications(scene, people, client_for, settings):
+    settings.DISPATCH_SCOPES = {"secret": "many"}
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.DEVELOPER)
+    client = client_for(people.developer_a)
+    page = client.get("/secrets/new/").content.decode()
+    assert 'type="checkbox" name="applications" value="app-b"' in page
+    data = {"name": "both", "applications": ["app-a", "app-b"], "values-key": ["k"], "values-value": ["v"]}
+    assert client.post("/secrets/new/", data).status_code == 302
+    assert m.Secret.objects.get(name="both").application_names() == ["app-a", "app-b"]
