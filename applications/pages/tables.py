@@ -18,7 +18,7 @@ class ApplicationTable(tables.Table):
     class Meta:
         model = Application
         fields = ("name", "description", "entity_count", "role", "status", "modified")
-        attrs = {"class": "table"}
+        attrs = {"class": "table stack"}
         template_name = "pages/table.html"
         order_by_field = "sort"
         empty_text = "No application matches; change the search."

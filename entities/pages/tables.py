@@ -98,7 +98,7 @@ class EntityTable(tables.Table):
     class Meta:
         fields = ("name",)
         sequence = ("name", "...", "applications", "status", "tags", "modified")
-        attrs = {"class": "table"}
+        attrs = {"class": "table stack"}
         template_name = "pages/table.html"
         order_by_field = "sort"
         empty_text = "Nothing matches; change the filters or the application."
