@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from applications import access, services, tokens
+from applications import access, scopes, services, tokens
 from applications.exceptions import StaleRevision
 from applications.models import APIToken, ApplicationItem, Membership
 from entities.kinds import KINDS, get_kind
@@ -104,62 +104,48 @@ def application_list(request):
     return render(request, "pages/application_list.html", context)
 
 
+def _group(kind, rows, *, more_link: bool) -> dict:
+    """One kind's (name, status) rows for the application page, at most PER_KIND of them."""
+    return {
+        "kind": kind,
+        "title": upper_first(kind.label_plural),
+        "prefix": list_url(kind),
+        "entities": rows[:PER_KIND],
+        "more": more_link and len(rows) > PER_KIND,  # the list page filtered by the application
+    }
+
+
+def _first_rows(queryset) -> list:
+    return list(queryset.order_by("name").values_list("name", "status")[: PER_KIND + 1])
+
+
 def managed_entities(application, user) -> list[dict]:
     """Per kind, the visible entities tagged with the application (one query per kind)."""
     groups = []
     for kind, queryset in all_kinds_in(application).items():
-        names = list(
-            access.visible_entities(kind.model, user, queryset)
-            .order_by("name")
-            .values_list("name", "status")[: PER_KIND + 1]
-        )
-        if names:
-            groups.append(
-                {
-                    "kind": kind,
-                    "title": upper_first(kind.label_plural),
-                    "prefix": list_url(kind),
-                    "entities": names[:PER_KIND],
-                    "more": len(names) > PER_KIND,
-                }
-            )
+        rows = _first_rows(access.visible_entities(kind.model, user, queryset))
+        if rows:
+            groups.append(_group(kind, rows, more_link=True))
     return groups
 
 
 def used_entities(application, user) -> list[dict]:
-    """System or shared entities that the application's entities reference but it does not hold."""
+    """System or shared entities that the application's entities reference but it does not hold
+    (one query per referenced kind). A run's function is its own record, not a use."""
     in_app = all_kinds_in(application)
     groups = []
     for target in KINDS:
-        sources = [
-            in_app[kind].values(ref.field)
-            for kind in in_app
-            for ref in kind.references
-            if ref.kind == target.name and not (kind.name == "run" and ref.field == "function")
-        ]
-        if not sources:
-            continue
         referenced = Q()
-        for source in sources:
-            referenced |= Q(pk__in=source)
+        for kind in in_app:
+            for ref in kind.references:
+                if ref.kind == target.name and kind.scope != scopes.FROZEN:
+                    referenced |= Q(pk__in=in_app[kind].values(ref.field))
+        if not referenced:
+            continue
         tagged = Exists(access.application_items(target.model).filter(tag=application))
-        names = list(
-            access.visible_entities(target.model, user)
-            .filter(referenced)
-            .filter(~tagged)
-            .order_by("name")
-            .values_list("name", "status")[: PER_KIND + 1]
-        )
-        if names:
-            groups.append(
-                {
-                    "kind": target,
-                    "title": upper_first(target.label_plural),
-                    "prefix": list_url(target),
-                    "entities": names[:PER_KIND],
-                    "more": False,
-                }
-            )
+        rows = _first_rows(access.visible_entities(target.model, user).filter(referenced).filter(~tagged))
+        if rows:
+            groups.append(_group(target, rows, more_link=False))
     return groups
 
 
