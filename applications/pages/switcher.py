@@ -10,18 +10,28 @@ from applications import access
 from applications.models import Application
 
 SESSION_KEY = "dispatch_application"
-_CACHE = "_dispatch_current_application"
+_CURRENT = "_dispatch_current_application"
+_VISIBLE = "_dispatch_visible_applications"
+
+
+def visible_applications(request) -> list[Application]:
+    """The applications the switcher offers (id and name), loaded once per request."""
+    if not hasattr(request, _VISIBLE):
+        apps = access.visible_applications(request.user).only("id", "name").order_by("name")
+        setattr(request, _VISIBLE, list(apps) if request.user.is_authenticated else [])
+    return getattr(request, _VISIBLE)
 
 
 def current_application(request) -> Application | None:
-    """The visible application chosen in the session, looked up once per request."""
-    if not hasattr(request, _CACHE):
+    """The visible application chosen in the session; found in the switcher's list, so the layout
+    and the page share one query."""
+    if not hasattr(request, _CURRENT):
         name = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
         found = None
-        if name and request.user.is_authenticated:
-            found = access.visible_applications(request.user).filter(name=name).first()
-        setattr(request, _CACHE, found)
-    return getattr(request, _CACHE)
+        if name:
+            found = next((app for app in visible_applications(request) if app.name == name), None)
+        setattr(request, _CURRENT, found)
+    return getattr(request, _CURRENT)
 
 
 def set_current_application(request, application: Application | None) -> None:
@@ -29,7 +39,7 @@ def set_current_application(request, application: Application | None) -> None:
         request.session.pop(SESSION_KEY, None)
     else:
         request.session[SESSION_KEY] = application.name
-    setattr(request, _CACHE, application)
+    setattr(request, _CURRENT, application)
 
 
 class Navigation:
@@ -53,16 +63,11 @@ class Navigation:
             for url, label in links
         ]
 
-    @cached_property
+    @property
     def applications(self):
-        """Visible applications for the switcher, with the current one from the same query."""
-        apps = list(access.visible_applications(self.request.user).only("id", "name").order_by("name"))
-        name = self.request.session.get(SESSION_KEY) if hasattr(self.request, "session") else None
-        if not hasattr(self.request, _CACHE):
-            setattr(self.request, _CACHE, next((a for a in apps if a.name == name), None))
-        return apps
+        return visible_applications(self.request)
 
-    @cached_property
+    @property
     def current(self):
         return current_application(self.request)
 
