@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from applications.models import Application
+from entities.pages.tables import TimeColumn
 
 
 class ApplicationTable(tables.Table):
@@ -13,7 +14,7 @@ class ApplicationTable(tables.Table):
     entity_count = tables.Column(verbose_name="Entities")
     role = tables.Column(verbose_name="Your role", empty_values=(), orderable=False)
     status = tables.Column()
-    modified = tables.DateTimeColumn(format="Y-m-d H:i")
+    modified = TimeColumn()
 
     class Meta:
         model = Application

@@ -431,3 +431,11 @@ def test_with_the_many_scope_the_form_offers_several_applications(scene, people,
     data = {"name": "both", "applications": ["app-a", "app-b"], "values-key": ["k"], "values-value": ["v"]}
     assert client.post("/secrets/new/", data).status_code == 302
     assert m.Secret.objects.get(name="both").application_names() == ["app-a", "app-b"]
+
+
+def test_list_rows_show_their_applications_tags_and_topics(scene, people, client_for):
+    scene.function.tags.add("role=test")
+    client = client_for(people.viewer_a)
+    functions = client.get("/functions/").content.decode()
+    assert 'href="/applications/app-a/"' in functions and '<span class="label">role=test</span>' in functions
+    assert "app-a.ticker.tick" in client.get("/subscriptions/").content.decode()
