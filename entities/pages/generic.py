@@ -6,12 +6,10 @@ see is a 404), writes through `entities.services` (so the rules and messages are
 """
 
 import json
-from collections import defaultdict
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists
 from django.http import Http404
@@ -22,11 +20,11 @@ from django_tables2 import RequestConfig
 
 from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
-from applications.models import ApplicationItem, Role
+from applications.models import Role
 from applications.pages import switcher
+from applications.selectors import attach_tags
 from entities import services
 from entities.kinds import Kind, get_kind, referrers_of
-from entities.models import LabelItem
 from entities.rules import upper_first
 
 PER_PAGE = 50
@@ -71,35 +69,12 @@ def may_create_somewhere(user, kind: Kind) -> bool:
 
 def entity_queryset(kind: Kind, user, labels: bool = True):
     """Visible entities of a kind with what a page shows of them loaded in a fixed number of queries.
-    `labels=False` leaves applications and tags to `load_labels` (lists of many rows)."""
+    `labels=False` leaves applications and tags to `attach_tags` (lists of many rows)."""
     model = kind.model
     single = [ref.field for ref in kind.references if not ref.many]
     many = [ref.field for ref in kind.references if ref.many]
     lookups = ["applications", "tags"] if labels else []
     return access.visible_entities(model, user).select_related(*single).prefetch_related(*lookups, *many)
-
-
-def load_labels(kind: Kind, entities) -> None:
-    """Fill the applications and tags caches of a page of entities: two queries, like
-    prefetch_related, without its per-row querysets. taggit builds a filtered queryset for every
-    row it prefetches, which cost ~27 ms for 50 functions, 80 % of the list's ORM time; this costs
-    ~2 ms. `entity.applications.all()` (and so `application_names()`, `topic`) reads the caches."""
-    entities = list(entities)
-    if not entities:
-        return
-    content_type = ContentType.objects.get_for_model(kind.model)
-    ids = [entity.pk for entity in entities]
-    for field, through in (("applications", ApplicationItem), ("tags", LabelItem)):
-        found = defaultdict(list)
-        items = through.objects.filter(content_type=content_type, object_id__in=ids).select_related("tag")
-        for item in items:
-            found[item.object_id].append(item.tag)
-        tag_model = through._meta.get_field("tag").related_model
-        for entity in entities:
-            cached = tag_model._default_manager.all()
-            cached._result_cache = found.get(entity.pk, [])  # what Django's own prefetch stores
-            cached._prefetch_done = True
-            entity.__dict__.setdefault("_prefetched_objects_cache", {})[field] = cached
 
 
 def no_store_if_secret(response, holds_secret_values: bool):
@@ -165,7 +140,7 @@ class ObjectListView(KindView):
         rows = filterset.qs if valid else filterset.queryset.none()
         table = kind.component("entities.pages.tables", "Table")(rows)
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-        load_labels(kind, (row.record for row in table.page.object_list))
+        attach_tags(row.record for row in table.page.object_list)
         more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
         context = self.base_context(
             table=table,

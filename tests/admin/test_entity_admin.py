@@ -257,23 +257,6 @@ def test_labels_are_not_edited_behind_the_entities_backs(root):
     assert root.get("/admin/taggit/tag/").status_code == 404
 
 
-def test_prefetch_names_fills_each_entitys_applications_and_tags_in_two_queries(
-    people, django_assert_num_queries
-):
-    from entities.admin import prefetch_names
-
-    first = f.FunctionFactory(name="first", applications=[people.app_a])
-    first.tags.add("role=test", "team=x")
-    f.FunctionFactory(name="second")
-    entities = list(m.Function.objects.order_by("name"))
-    with django_assert_num_queries(2):  # the application items, then the label items, tags joined
-        prefetch_names(entities)
-    with django_assert_num_queries(0):
-        assert [e.application_names() for e in entities] == [["app-a"], []]
-        assert sorted(t.name for t in entities[0].tags.all()) == ["role=test", "team=x"]
-        assert entities[0].applications.filter(name="app-b").count() == 0  # filtering further finds nothing
-
-
 def test_the_subscription_list_shows_scoped_topics(root, people):
     f.SubscriptionFactory(name="tick", event_type="ticker.tick", applications=[people.app_a])
     assert (

@@ -1,0 +1,33 @@
+"""attach_tags fills the taggit caches of a page of rows in one query per manager."""
+
+from applications.models import Application
+from applications.selectors import attach_tags
+from entities import models as m
+from tests import factories as f
+
+
+def test_it_fills_each_entitys_applications_and_tags_in_two_queries(people, django_assert_num_queries):
+    first = f.FunctionFactory(name="first", applications=[people.app_a, people.app_b])
+    first.tags.add("team=x", "role=test")
+    f.FunctionFactory(name="second")
+    entities = list(m.Function.objects.order_by("name"))
+    with django_assert_num_queries(2):  # the application items, then the label items, tags joined
+        attach_tags(entities)
+    with django_assert_num_queries(0):
+        assert [e.application_names() for e in entities] == [["app-a", "app-b"], []]
+        assert [t.name for t in entities[0].tags.all()] == ["role=test", "team=x"]
+        assert entities[0].applications.filter(name="app-b").count() == 0  # filtering further finds nothing
+
+
+def test_it_fills_the_labels_of_applications_too(people, django_assert_num_queries):
+    people.app_a.tags.add("team=payments")
+    applications = list(Application.objects.order_by("name"))
+    with django_assert_num_queries(1):  # the label items of the applications, tags joined
+        attach_tags(applications)
+    with django_assert_num_queries(0):
+        assert [[t.name for t in a.tags.all()] for a in applications] == [["team=payments"], []]
+
+
+def test_an_empty_page_costs_nothing(django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        attach_tags([])
