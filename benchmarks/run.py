@@ -14,37 +14,13 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def setup_django(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dispatch_site.settings")
-    import django
-
-    django.setup()
+from common import ROOT, gunicorn, percentile, setup_django
 
 
 def prepare(generate: bool, applications: int, functions: int):
@@ -210,43 +186,7 @@ def main(argv=None):
     os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
     setup_django(args.database_url)
     dev_key, root_key, session_key = prepare(args.generate, args.applications, args.functions)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": args.database_url,
-        "DISPATCH_QUERY_COUNT_HEADER": "1",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dispatch_site.wsgi",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "-c",
-            str(ROOT / "dispatch_site" / "gunicorn.conf.py"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health/", headers={"X-Forwarded-Proto": "https"}).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("gunicorn did not answer /health/ within 20 s")
+    with gunicorn(args.database_url, args.workers, {"DISPATCH_QUERY_COUNT_HEADER": "1"}) as base:
         floor_sql = floors()
         report = {
             "data_set": f"{args.applications} applications, {args.functions} functions",
@@ -282,9 +222,6 @@ def main(argv=None):
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(report, indent=2))
         print(f"Wrote {args.out}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""What the benchmark (run.py) and the load test (load.py) share: percentiles, Django set-up in this
+process, and gunicorn serving the project with production settings on a free loopback port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+# Production settings behind a TLS proxy: every request says it arrived over HTTPS.
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def setup_django(database_url: str):
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dispatch_site.settings")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log=None):
+    """Serve the project with gunicorn (production settings, dispatch_site/gunicorn.conf.py) until the
+    block ends; yields the base URL once /health/ answers. SECRET_KEY must be set in os.environ, so that
+    tokens and sessions made in this process verify on the server. The server's stderr goes to `log`
+    (an open file; never an unread pipe, which would block the server once full)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dispatch_site.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-c",
+            str(ROOT / "dispatch_site" / "gunicorn.conf.py"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log if log is not None else subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health/", headers=HTTPS).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not answer /health/ within 20 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
