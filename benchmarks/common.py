@@ -52,6 +52,10 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
         "DATABASE_URL": database_url,
         **(extra_env or {}),
     }
+    # Production serves static files from the manifest that collectstatic writes (pages 500 without it).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     server = subprocess.Popen(
         [
             sys.executable,
@@ -83,4 +87,7 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
