@@ -7,7 +7,13 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Applications"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from . import signin
+
         checks.register(check_scopes)
+        user_login_failed.connect(signin.record_failure, dispatch_uid="sign-in-failures")
+        user_logged_in.connect(signin.clear_username, dispatch_uid="sign-in-success")
 
 
 def check_scopes(app_configs, **kwargs):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "dispatch_site.middleware.QueryCountHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dispatch_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +143,20 @@ DISPATCH_SECRETS_KEYS = env_list("DISPATCH_SECRETS_KEYS")
 # Per-kind scope overrides, e.g. DISPATCH_SCOPES='{"image": "many"}' in the environment (JSON);
 # see applications/scopes.py. A system check refuses unknown kinds and scopes.
 DISPATCH_SCOPES: dict[str, str] = json.loads(os.environ.get("DISPATCH_SCOPES") or "{}")
+
+# Sign-in throttling (applications/signin.py): failed sign-ins allowed per username and per address
+# within the window (seconds); then sign-ins for them get a 429 until the window ends.
+DISPATCH_SIGN_IN_FAILURES = int(os.environ.get("DISPATCH_SIGN_IN_FAILURES", "5"))
+DISPATCH_SIGN_IN_ADDRESS_FAILURES = int(os.environ.get("DISPATCH_SIGN_IN_ADDRESS_FAILURES", "20"))
+DISPATCH_SIGN_IN_WINDOW = int(os.environ.get("DISPATCH_SIGN_IN_WINDOW", "900"))
+
+# Sent with every response (dispatch_site/middleware.py), unless DEBUG; empty to send none.
+# {inline_styles} becomes the hashes of the admin's and Swagger UI's inline <style> blocks.
+DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
+    "DISPATCH_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' {inline_styles}; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")

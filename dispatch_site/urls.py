@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from applications import signin
 from entities.api import exceptions as api_errors
 from entities.api.docs import SwaggerView
 
@@ -15,6 +16,7 @@ def health(request):
 
 
 urlpatterns = [
+    path("admin/login/", signin.throttled(admin.site.login)),  # before the admin's own, to throttle it
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("api/v1/", include("entities.api.urls")),

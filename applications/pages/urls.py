@@ -4,6 +4,8 @@ applications, and every kind's pages (generated from the registry in entities/pa
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from applications import signin
+
 from . import views
 
 app_name = "pages"
@@ -12,7 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="pages/login.html", redirect_authenticated_user=True),
+        signin.throttled(
+            auth_views.LoginView.as_view(template_name="pages/login.html", redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,12 +2,13 @@
 
 from django.contrib.auth.views import redirect_to_login
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 
-class SwaggerView(SpectacularSwaggerView):
-    """The docs page; a signed-out browser is sent to sign in rather than shown a JSON 401."""
+class SwaggerView(SpectacularSwaggerSplitView):
+    """The docs page; a signed-out browser is sent to sign in rather than shown a JSON 401. Its start-up
+    script is a separate request (`?script`), not inline, so the Content-Security-Policy allows it."""
 
     permission_classes = [AllowAny]  # checked below, to redirect instead
 

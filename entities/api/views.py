@@ -11,6 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -21,7 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications import access, tokens
+from applications import access, signin, tokens
 from applications import services as app_services
 from applications.exceptions import StaleRevision
 from applications.models import APIToken, Application, Membership
@@ -29,6 +30,7 @@ from applications.selectors import attach_tags
 from entities import services
 
 from ..kinds import KINDS, Kind, get_kind
+from ..selectors import KindBlocks
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet, ApplicationFilterSet
@@ -280,13 +282,13 @@ ALL_ENTITIES_PARAMETERS = [
 
 
 def entity_page(view, application=None):
-    """One page of entities of every kind, in a fixed number of queries whatever the page size:
+    """One page of entities of every kind, in a fixed number of queries whatever the page size.
 
-    1. COUNT(*) over a UNION ALL of (kind, id, name, …) rows, one SELECT per kind, each narrowed by
-       the access gate and the filters (EXISTS subqueries, no joins, no DISTINCT);
-    2. the page of that union, ordered and sliced in the database;
-    3. per kind present on the page, its rows with their references, applications and labels
-       (`optimized`: at most 1 + 2 + number of many-to-many references queries).
+    Without `ordering`, the list is grouped by kind (the registry's order), then by name, and paged by
+    KindBlocks: 1 query counts every kind, then per kind the page overlaps (usually one or two) its rows
+    with their references (`optimized`); then 2 queries for every row's applications and labels.
+    With `ordering`, the page of a UNION ALL of (kind, id, …) rows is ordered in the database: 1 COUNT,
+    1 page of ids, then the same per-kind reads.
     """
     request = view.request
     # Validated once (one query for the application names); each kind's queryset is given below.
@@ -295,20 +297,29 @@ def entity_page(view, application=None):
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
     kinds = [kind for kind in KINDS if application is None or not kind.is_system]
-    parts = []
+    blocks = []
     for kind in filterset.selected_kinds(kinds):
         queryset = access.visible_entities(kind.model, request.user).order_by()
         if application is not None:
             queryset = queryset.filter(Exists(access.application_items(kind.model).filter(tag=application)))
-        queryset = filterset.filter_kind_queryset(queryset)
-        parts.append(
-            queryset.annotate(kind=Value(kind.name, output_field=CharField())).values_list(
-                "kind", "id", "name", "status", "created", "modified"
-            )
+        blocks.append((kind, optimized(kind, filterset.filter_kind_queryset(queryset))))
+    if filterset.form.cleaned_data.get("ordering"):
+        objects = _ordered_union_page(view, filterset, blocks)
+    else:
+        objects = view.paginate_queryset(KindBlocks(blocks))
+    return view.get_paginated_response(_serialize_mixed(view, objects))
+
+
+def _ordered_union_page(view, filterset, blocks) -> list:
+    """The page of entities of several kinds in an explicit order, read through a UNION ALL of ids."""
+    if not blocks:
+        return view.paginate_queryset([])
+    parts = [
+        queryset.annotate(kind=Value(kind.name, output_field=CharField())).values_list(
+            "kind", "id", "name", "status", "created", "modified"
         )
-    if not parts:  # only system kinds asked for, in an application: they are never in one
-        view.paginate_queryset([])
-        return view.get_paginated_response([])
+        for kind, queryset in blocks
+    ]
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     ordering = filterset.ordering_fields()
     tie_breakers = [
@@ -318,19 +329,25 @@ def entity_page(view, application=None):
     wanted: dict[str, list] = {}
     for row in page:
         wanted.setdefault(row[0], []).append(row[1])
+    querysets = {kind.name: queryset for kind, queryset in blocks}
+    by_id = {obj.pk: obj for name, ids in wanted.items() for obj in querysets[name].filter(pk__in=ids)}
+    return [by_id[row[1]] for row in page if row[1] in by_id]
+
+
+def _serialize_mixed(view, objects) -> list:
+    """Entities of several kinds, each by its kind's serializer, in the order given."""
+    attach_tags(objects)
     context = view.get_serializer_context()
-    by_id = {}
-    for kind_name, ids in wanted.items():
-        kind = get_kind(kind_name)
+    by_kind: dict[Kind, list] = {}
+    for obj in objects:
+        by_kind.setdefault(obj.kind, []).append(obj)
+    data = {}
+    for kind, group in by_kind.items():
         serializer_class = kind.component("entities.api.serializers", "Serializer")
-        objects = list(optimized(kind, kind.model._default_manager.filter(pk__in=ids)))
-        attach_tags(objects)
-        serializer_class.prepare(objects, context)
-        for obj, data in zip(
-            objects, serializer_class(objects, many=True, context=context).data, strict=True
-        ):
-            by_id[obj.pk] = data
-    return view.get_paginated_response([by_id[row[1]] for row in page if row[1] in by_id])
+        serializer_class.prepare(group, context)
+        for obj, item in zip(group, serializer_class(group, many=True, context=context).data, strict=True):
+            data[obj.pk] = item
+    return [data[obj.pk] for obj in objects]
 
 
 class EntityListView(generics.GenericAPIView):
@@ -533,7 +550,10 @@ class TokenView(APIView):
     @extend_schema(
         summary="Make a token from a username and password",
         request=s.TokenRequestSerializer,
-        responses={201: s.NewTokenSerializer},
+        responses={
+            201: s.NewTokenSerializer,
+            401: OpenApiResponse(description="Wrong username or password."),
+        },
         auth=[],
         tags=["auth"],
     )
@@ -541,6 +561,9 @@ class TokenView(APIView):
         serializer = s.TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        wait = signin.wait_seconds(request, data["username"])
+        if wait:
+            raise exceptions.Throttled(wait, detail=signin.refusal(wait))
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("Wrong username or password.")
