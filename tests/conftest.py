@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 
 from applications.models import Application, Role
 from tests import factories as f
@@ -13,6 +14,13 @@ from tests import factories as f
 def fast_password_hashing(settings):
     """Hashing a password the production way takes ~0.3 s; tests make many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Failed sign-ins and the token endpoint's throttle are counted in the cache, and every test signs
+    in from the same address: each test starts with no count."""
+    cache.clear()
 
 
 @dataclass
