@@ -331,11 +331,28 @@ def entity_delete(*, entity, user, revision: int | None = None) -> None:
         )
     blockers = users_of(kind, [entity])
     if blockers:
-        used_by = ", ".join(f"{b.kind.label} '{b.name}'" for b in blockers[:5])
         raise ValidationError(
-            f"{rules.A(kind.label)} '{entity.name}' is used by {used_by}; delete or change those first."
+            f"{rules.A(kind.label)} '{entity.name}' is used by {_named_for(user, blockers)}; "
+            "delete or change those first."
         )
     entity.delete()
+
+
+def _named_for(user, entities) -> str:
+    """The entities by kind and name, naming only those the user may see (one query per kind): a
+    refusal must not tell a user what exists in applications they are no member of."""
+    by_model: dict = {}
+    for entity in entities:
+        by_model.setdefault(type(entity), []).append(entity.pk)
+    visible = {
+        pk
+        for model, ids in by_model.items()
+        for pk in access.visible_entities(model, user).filter(pk__in=ids).values_list("pk", flat=True)
+    }
+    names = [f"{e.kind.label} '{e.name}'" for e in entities if e.pk in visible][:5]
+    if len(names) < len(entities) and len(names) < 5:
+        names.append("entities you cannot see" if not names else "others you cannot see")
+    return ", ".join(names)
 
 
 def all_kinds_in(application) -> dict[Kind, models.QuerySet]:

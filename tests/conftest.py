@@ -39,6 +39,11 @@ class People:
 
 @pytest.fixture
 def people(db) -> People:
+    return make_people()
+
+
+def make_people() -> People:
+    """The people of the scene; also for scenes built once per module (tests/isolation)."""
     app_a = f.ApplicationFactory(name="app-a", description="Application A")
     app_b = f.ApplicationFactory(name="app-b", description="Application B")
     users = {
