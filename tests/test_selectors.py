@@ -31,3 +31,15 @@ def test_it_fills_the_labels_of_applications_too(people, django_assert_num_queri
 def test_an_empty_page_costs_nothing(django_assert_num_queries, db):
     with django_assert_num_queries(0):
         attach_tags([])
+
+
+def test_a_page_of_many_kinds_costs_one_query_per_through_table(people, django_assert_num_queries):
+    function = f.FunctionFactory(name="fn", applications=[people.app_a])
+    secret = f.SecretFactory(name="key", applications=[people.app_b])
+    secret.tags.add("role=test")
+    page = [m.Function.objects.get(pk=function.pk), m.Secret.objects.get(pk=secret.pk)]
+    with django_assert_num_queries(2):  # the application items of both kinds, then their label items
+        attach_tags(page)
+    with django_assert_num_queries(0):
+        assert [e.application_names() for e in page] == [["app-a"], ["app-b"]]
+        assert [[t.name for t in e.tags.all()] for e in page] == [[], ["role=test"]]
