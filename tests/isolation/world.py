@@ -135,9 +135,11 @@ CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"|("csrfToken": ")[
 
 
 def text_of(response) -> str:
-    """The raw body (CSRF tokens blanked: they differ on every render), and a redirect's target."""
-    body = response.content.decode() if hasattr(response, "content") else str(response)
-    return CSRF.sub(r"\1\2", body) + response.headers.get("Location", "")
+    """The raw body (CSRF tokens blanked: they differ on every render), and a redirect's target;
+    or the text itself (the CLI's output)."""
+    if isinstance(response, str):
+        return response
+    return CSRF.sub(r"\1\2", response.content.decode()) + response.headers.get("Location", "")
 
 
 def assert_no_names(response, names, what=""):

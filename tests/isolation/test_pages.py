@@ -1,0 +1,156 @@
+"""The pages and the admin, for every kind × every role: lists, search, details, edit and delete forms
+and the application page show exactly what the role may see; a hidden entity answers like one that
+never existed; signed-out users are sent to sign in and non-staff to the admin's sign-in."""
+
+import pytest
+from django.test import Client
+
+from entities.kinds import KINDS
+
+from .world import (
+    LOOSE,
+    MISSING,
+    ROLES,
+    A,
+    B,
+    assert_like_missing,
+    assert_no_names,
+    places_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVERY_ROLE = pytest.mark.parametrize("role", ROLES, ids=str)
+EVERY_KIND = pytest.mark.parametrize("kind", KINDS, ids=str)
+FORMS = [kind for kind in KINDS if kind.name != "run"]  # runs have no edit or delete pages
+
+
+@pytest.fixture
+def browser(world):
+    """browser(role) is a test client with that role's session (anonymous: none)."""
+
+    def sign_in(role):
+        client = Client()
+        if role.signed_in:
+            client.force_login(world.user(role))
+        return client
+
+    return sign_in
+
+
+def assert_sent_to_sign_in(response, url, login="/accounts/login/"):
+    assert response.status_code == 302, url
+    assert response["Location"].startswith(f"{login}?next="), response["Location"]
+
+
+class Missing:
+    """The answer for a name that never existed, fetched once and only when a case needs it."""
+
+    def __init__(self, client, url):
+        self.client, self.url, self.response = client, url, None
+
+    def __call__(self):
+        if self.response is None:
+            self.response = self.client.get(self.url)
+        return self.response
+
+
+def check_page(response, role, visible: bool, allowed: int, missing: Missing, name, world, url):
+    if not role.signed_in:
+        assert_like_missing(response, missing(), name, url)
+        return assert_sent_to_sign_in(response, url)
+    if not visible:
+        return assert_like_missing(response, missing(), name, f"{url} as {role}")
+    assert response.status_code == allowed, f"{url} as {role}"
+    assert_no_names(response, world.hidden(role), f"{url} as {role}")
+
+
+@EVERY_KIND
+@EVERY_ROLE
+def test_a_list_page_and_its_search_show_exactly_what_the_role_may_see(world, browser, kind, role):
+    client = browser(role)
+    url = f"/{kind.plural}/"
+    response = client.get(url)
+    if not role.signed_in:
+        return assert_sent_to_sign_in(response, url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert all(name in page for name in world.visible(role, kind)), url
+    assert_no_names(response, world.hidden(role), url)
+    for place in places_of(kind)[:2]:  # A's and B's (or the system one): the ones someone may not see
+        name = world.name(kind, place)
+        response = client.get(f"{url}?search={name[3:-3]}")
+        assert (name in response.content.decode()) == (place in role.reads), f"search for {name}"
+        assert_no_names(response, world.hidden(role), f"{url}?search=")
+
+
+@EVERY_KIND
+@EVERY_ROLE
+def test_a_detail_page_shows_a_visible_entity_and_a_hidden_one_is_like_a_missing_one(
+    world, browser, kind, role
+):
+    client = browser(role)
+    for query in ("", "?application=app-a"):
+        missing = Missing(client, f"/{kind.plural}/{MISSING}/{query}")
+        for place in places_of(kind):
+            if query and place not in (A, B):
+                continue  # unassigned and system entities are in no application: covered by A's and B's
+            name = world.name(kind, place)
+            url = f"/{kind.plural}/{name}/{query}"
+            visible = place in role.reads and (not query or place == A)
+            check_page(client.get(url), role, visible, 200, missing, name, world, url)
+
+
+@pytest.mark.parametrize("kind", FORMS, ids=str)
+@EVERY_ROLE
+def test_edit_and_delete_pages_are_for_developers_of_the_place(world, browser, kind, role):
+    client = browser(role)
+    for action in ("edit", "delete"):
+        missing = Missing(client, f"/{kind.plural}/{MISSING}/{action}/")
+        for place in places_of(kind):
+            name = world.name(kind, place)
+            url = f"/{kind.plural}/{name}/{action}/"
+            allowed = 200 if place in role.writes else 403
+            check_page(client.get(url), role, place in role.reads, allowed, missing, name, world, url)
+
+
+@EVERY_ROLE
+def test_runs_have_no_edit_or_delete_pages_for_anyone(world, browser, role):
+    client = browser(role)
+    name = world.name(next(kind for kind in KINDS if kind.name == "run"), A)
+    for action in ("edit", "delete"):
+        response = client.get(f"/runs/{name}/{action}/")
+        assert_like_missing(response, client.get(f"/runs/{MISSING}/{action}/"), name, action)
+
+
+@EVERY_ROLE
+def test_the_application_page_shows_its_entities_to_its_members_only(world, browser, role):
+    client = browser(role)
+    url = "/applications/app-a/"
+    response = client.get(url)
+    others = {world.name(k, place) for k in KINDS for place in (B, LOOSE) if not k.is_system}
+    missing = Missing(client, f"/applications/{MISSING}/")
+    check_page(response, role, A in role.reads, 200, missing, "app-a", world, url)
+    assert_no_names(response, world.hidden(role) | others, f"{url} as {role}")
+    if A in role.reads:  # what it manages, and the system entities those use
+        for kind in KINDS:
+            assert world.name(kind, places_of(kind)[0]) in response.content.decode(), kind.name
+
+
+@EVERY_KIND
+@EVERY_ROLE
+def test_the_admin_is_for_staff_only(world, browser, kind, role):
+    client = browser(role)
+    model = kind.model._meta.model_name
+    entity = world.entity(kind, places_of(kind)[0])
+    for url in (f"/admin/entities/{model}/", f"/admin/entities/{model}/{entity.pk}/change/"):
+        response = client.get(url)
+        if role.name == "staff":
+            assert response.status_code == 200, url
+        else:
+            assert_sent_to_sign_in(response, url, login="/admin/login/")
+            hidden = {name for name in world.hidden(OUTSIDER) | {entity.name} if name not in url}
+            assert_no_names(response, hidden, url)  # a run's name is its id, which the URL holds
+
+
+OUTSIDER = next(role for role in ROLES if role.name == "outsider")
