@@ -49,8 +49,10 @@ print(json.dumps({
 
 
 def production_env(tmp_path, **extra):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never would.
+    inherited = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50)[:50],
         "DJANGO_SETTINGS_MODULE": "dispatch_site.settings",
