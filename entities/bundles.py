@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from applications import access, scopes
 from applications import services as application_services
@@ -37,6 +37,7 @@ APPLICATION_TAG_KEYS = {"application", "app"}
 READ_ONLY_KEYS = {"id", "status", "reason", "createdTime", "modifiedTime", "created", "modified", "revision"}
 ACTIONS = ("created", "updated", "unchanged", "deleted", "absent")
 MAX_BUNDLE_CHARACTERS = 20_000_000
+BUNDLE_LOCK_KEY = 0x62756E64  # "bund": the PostgreSQL advisory lock that bundles take one at a time
 
 
 class BundleError(Exception):
@@ -598,10 +599,23 @@ def _apply_application(document: Document, ctx: Context) -> str:
     return "updated"
 
 
+def _one_bundle_at_a_time() -> None:
+    """Wait, inside the bundle's transaction, until no other bundle is being applied.
+
+    Two bundles at once would insert and lock their rows in their own files' orders and could
+    deadlock (a 500) or fail on each other's names; one after the other, the second sees what the
+    first wrote (its documents are `unchanged` or `updated`). PostgreSQL releases the lock at the end
+    of the transaction; SQLite runs one write transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BUNDLE_LOCK_KEY])
+
+
 def _run(documents: list[Document], step, *, dry_run: bool, reverse: bool = False) -> Report:
     """Apply `step` to every document in one transaction; any error rolls all of them back."""
     report = Report(dry_run=dry_run)
     with transaction.atomic():
+        _one_bundle_at_a_time()
         for document in _in_order(documents, reverse=reverse):
             try:
                 action = step(document)

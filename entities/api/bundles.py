@@ -7,6 +7,7 @@ or as a JSON list of documents; the export answers YAML unless JSON is asked for
 failing document's position, kind and name.
 """
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import parsers, renderers, serializers
@@ -183,7 +184,8 @@ class ApplicationExportView(BundleAPIView):
         ],
         responses={
             (200, "application/yaml"): OpenApiTypes.STR,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            # a list of documents, the JSON form of the YAML file
+            (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
             (403, "application/json"): ERROR,
             (404, "application/json"): ERROR,
         },

@@ -59,6 +59,20 @@ class AutoSchema(BaseAutoSchema):
             }
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
+    def _map_basic_serializer(self, serializer, direction):
+        from .serializers import EntitySerializer
+
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, EntitySerializer):
+            # `kind` names the one kind, so that exactly one member of AnyEntity's oneOf matches;
+            # `?fields=` may leave out anything but kind and name, so only those two are required.
+            schema["properties"]["kind"] = {
+                **schema["properties"]["kind"],
+                "enum": [serializer.kind_record.name],
+            }
+            schema["required"] = [name for name in schema.get("required", []) if name in ("kind", "name")]
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         declared = [code for code in responses if code >= "400"]

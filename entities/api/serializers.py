@@ -149,7 +149,7 @@ class TagsField(serializers.Field):
     """Free labels; accepts Dispatch's `[{"key": "Application", "value": "x"}]` form as well."""
 
     default_error_messages = {
-        "not_a_list": "Give tags as a list of strings or of {key, value} objects.",
+        "not_a_list": "Give tags as a list of strings or of {{key, value}} objects.",
         "invalid": 'Tag {item!r} is invalid; use a string or {{"key": …, "value": …}}.',
     }
 
@@ -252,7 +252,7 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         child=serializers.CharField(max_length=1000), required=False, help_text="Why the status is ERROR."
     )
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="The username of who made it."
+        slug_field="username", read_only=True, allow_null=True, help_text="The username of who made it."
     )
     revision = serializers.IntegerField(
         required=False,
@@ -534,7 +534,7 @@ class ApplicationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     tags = NamesField(required=False, help_text="Free labels, e.g. team=payments.")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="The username of who made it."
+        slug_field="username", read_only=True, allow_null=True, help_text="The username of who made it."
     )
     revision = serializers.IntegerField(
         required=False, min_value=1, help_text="Send the one you read with an update: a stale one is a 409."
