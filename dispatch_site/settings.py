@@ -132,6 +132,18 @@ STORAGES = {
     },
 }
 
+# One cache for sessions, throttles and look-ups: Redis when REDIS_URL is set (shared by every gunicorn
+# worker, as throttles need), else memory local to the process.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions are read from the cache and written through to the database: a page saves a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
