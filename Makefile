@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two processes for the suite: the machine has two cores and the browser and live-server tests wait a lot.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test test-postgres lint load
 
