@@ -125,6 +125,23 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+def shared_part(kind: Kind) -> str:
+    """A piece of every name of the kind (runs: of every UUID), as someone searching would type."""
+    return "-" if kind.name == "run" else f"-{kind.name}"
+
+
+class Missing:
+    """The answer about a name that never existed, asked for once and only when a case needs it."""
+
+    def __init__(self, ask):
+        self.ask, self.response = ask, None
+
+    def __call__(self):
+        if self.response is None:
+            self.response = self.ask()
+        return self.response
+
+
 def filter_name(kind: Kind, ref) -> str:
     """The list filter that selects by this reference: `image`, `secret`, `function`, `type`, …"""
     filterset = kind.component("entities.filtersets", "FilterSet")
@@ -152,5 +169,6 @@ def assert_no_names(response, names, what=""):
 def assert_like_missing(response, missing, name, what=""):
     """A refusal about a hidden entity is the refusal about one that never existed, to the byte
     (once the name asked for is put in place of the missing one): it tells nothing more."""
+    missing = missing() if isinstance(missing, Missing) else missing
     assert response.status_code == missing.status_code, (what, response.status_code, missing.status_code)
     assert text_of(response).replace(name, MISSING) == text_of(missing), what
