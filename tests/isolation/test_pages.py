@@ -5,12 +5,13 @@ never existed; signed-out users are sent to sign in and non-staff to the admin's
 import pytest
 from django.test import Client
 
-from entities.kinds import KINDS
+from entities.kinds import KINDS, KINDS_BY_NAME
 
 from .world import (
     LOOSE,
     MISSING,
     ROLES,
+    SYSTEM,
     A,
     B,
     Missing,
@@ -136,3 +137,38 @@ def test_the_admin_is_for_staff_only(world, browser, kind, role):
 
 
 OUTSIDER = next(role for role in ROLES if role.name == "outsider")
+
+
+@pytest.mark.parametrize("kind", FORMS, ids=str)
+@EVERY_ROLE
+def test_a_create_form_is_for_developers_and_offers_only_visible_references(world, browser, kind, role):
+    client = browser(role)
+    url = f"/{kind.plural}/new/"
+    response = client.get(url)
+    if not role.signed_in:
+        return assert_sent_to_sign_in(response, url)
+    develops = SYSTEM in role.writes if kind.is_system else role.writes & {A, B}  # unassigned: staff
+    assert response.status_code == (200 if develops else 403), f"{url} as {role}"
+    assert_no_names(response, world.hidden(role), f"{url} as {role}")
+
+
+PAGE_REFERENCES = [(k, ref) for k in FORMS for ref in k.references if not KINDS_BY_NAME[ref.kind].is_system]
+
+
+@pytest.mark.parametrize("kind,ref", PAGE_REFERENCES, ids=[f"{k}.{r.field}" for k, r in PAGE_REFERENCES])
+@pytest.mark.parametrize("role", [role for role in ROLES if role.home], ids=str)
+def test_a_create_form_reads_a_hidden_reference_as_one_that_does_not_exist(world, browser, kind, ref, role):
+    client = browser(role)
+    other = B if role.home == A else A
+    hidden = world.name(KINDS_BY_NAME[ref.kind], other)
+    home_app = {A: "app-a", B: "app-b"}[role.home]
+
+    def create(target):
+        return client.post(
+            f"/{kind.plural}/new/", {"name": f"new-{kind.name}", "applications": home_app, ref.field: target}
+        )
+
+    missing = create(MISSING)
+    assert missing.status_code == 400 and "Select a valid choice" in missing.content.decode()
+    assert_like_missing(create(hidden), missing, hidden, f"{kind.plural}/new/ with {ref.field}={hidden}")
+    assert not kind.model.objects.filter(name=f"new-{kind.name}").exists()
