@@ -1,7 +1,7 @@
 """Middleware of the site as a whole."""
 
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import BadRequest, MiddlewareNotUsed
 from django.db import connections
 
 
@@ -27,6 +27,23 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-DB-Queries"] = str(count)
         return response
+
+
+class NulRefusedMiddleware:
+    """A URL whose path or query holds the NUL character is a 400 (JSON under /api/), on every surface.
+
+    Names never hold it, but PostgreSQL cannot even compare text with it: looking one up would be a
+    DataError, a 500. (Bodies are checked where they are decoded: the API's serializers, bundles.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("The URL holds the NUL character (U+0000).")
+        return self.get_response(request)
 
 
 # The inline <style> blocks of templates we serve but do not own (Django's admin, drf-spectacular's Swagger

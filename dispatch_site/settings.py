@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "dispatch_site.middleware.QueryCountHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dispatch_site.middleware.NulRefusedMiddleware",
     "dispatch_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -423,6 +423,13 @@ def documents_from(loaded: list) -> list[Document]:
                 name=name,
             )
         seen[kind, name] = position
+        if rules.holds_nul(body):
+            raise BundleError(
+                f"Document {position} ({kind} '{name}'): {rules.NUL_MESSAGE}",
+                position=position,
+                kind=kind,
+                name=name,
+            )
         documents.append(Document(position, kind, name, body))
     if not documents:
         raise BundleError("The bundle holds no documents; give at least one with kind and name.")

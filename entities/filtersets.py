@@ -5,14 +5,35 @@ offers applications the user may see, so no filter can reveal what a user may no
 application use EXISTS on the through table: no join, no DISTINCT.
 """
 
+import datetime
+
 import django_filters
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from applications import access
 from applications.models import Status
 from entities import models as m
+
+
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, converted to UTC: PostgreSQL refuses offsets beyond ±15:59, which
+    Python accepts (e.g. +20:21), and a date that leaves years 1-9999 in UTC is bad input, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("Give a date and time between the years 1 and 9999.") from None
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 def _visible_applications(request):
@@ -40,12 +61,8 @@ class EntityFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label="Status")
     name = django_filters.CharFilter(field_name="name", label="Name", help_text="Exact name.")
     search = django_filters.CharFilter(label="Search", method="filter_search", help_text="Part of the name.")
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created", lookup_expr="gte", label="Created after"
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created", lookup_expr="lt", label="Created before"
-    )
+    created_after = UTCDateTimeFilter(field_name="created", lookup_expr="gte", label="Created after")
+    created_before = UTCDateTimeFilter(field_name="created", lookup_expr="lt", label="Created before")
     ordering = django_filters.OrderingFilter(
         fields=("name", "status", "created", "modified"), help_text="name, -created, …"
     )

@@ -30,6 +30,22 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+NUL_MESSAGE = "Text cannot hold the NUL character (U+0000)."
+
+
+def holds_nul(value) -> bool:
+    """Whether a decoded JSON or YAML value holds the NUL character anywhere, in a key or a string.
+
+    PostgreSQL stores no NUL in text or JSON (a DataError, a 500), so it is refused as bad input."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
 def A(label: str) -> str:  # noqa: N802 - reads as the article at the start of a sentence
     return upper_first(a(label))
 

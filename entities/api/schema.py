@@ -16,7 +16,8 @@ for _kind in KINDS:
     )
 
 ERROR_DESCRIPTIONS = {
-    "400": "Bad input: malformed JSON, wrong types, unknown fields, broken rules; field errors in `errors`.",
+    "400": "Bad input: a malformed URL or JSON, wrong types, unknown fields or filters, broken rules; "
+    "field errors in `errors`.",
     "401": "Not signed in, or the token is unknown or revoked.",
     "403": "Visible, but the caller's role does not allow this.",
     "404": "It does not exist, or the caller may not see it (the two look the same).",
@@ -35,10 +36,9 @@ class AutoSchema(BaseAutoSchema):
         codes = ["401"] if self.get_auth() else []
         if getattr(self.view, "throttle_scope", None):
             codes.append("429")
+        codes.append("400")  # any URL can be malformed (e.g. the NUL character); lists: bad filters
         if method in ("POST", "PUT", "PATCH"):
-            codes += ["400", "415"]
-        elif method == "GET" and self._is_list_view():
-            codes.append("400")
+            codes.append("415")
         if self.get_auth() and method != "GET":
             codes.append("403")
         if "{" in self.path:

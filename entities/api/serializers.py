@@ -82,6 +82,9 @@ class StrictFieldsMixin:
                 raise serializers.ValidationError(
                     {name: [f"Unknown field: {what} has no field '{name}'."] for name in unknown}
                 )
+            with_nul = sorted(name for name, value in data.items() if rules.holds_nul(value))
+            if with_nul:
+                raise serializers.ValidationError({name: [rules.NUL_MESSAGE] for name in with_nul})
         return super().to_internal_value(data)
 
 

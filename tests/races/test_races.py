@@ -3,6 +3,7 @@ doubled. Each race is repeated on fresh rows, with both requests held inside the
 
 import pytest
 
+from applications.models import Application
 from entities import models as m
 from tests import factories as f
 
@@ -53,6 +54,41 @@ def test_of_two_creates_of_the_same_name_one_succeeds_and_the_other_is_a_400(peo
         winner["handler"]
     ]
     assert m.Function.objects.get(name="twin").applications.get().name == "app-a"
+
+
+@pytest.mark.parametrize("attempt", range(REPETITIONS))
+def test_of_two_applications_created_with_the_same_name_one_succeeds_and_the_other_is_a_400(people, attempt):
+    def create(description):
+        body = {"name": "twin-app", "description": description}
+        return lambda: api_client(people.staff).post("/api/v1/applications/", body)
+
+    with meeting_in("applications.services._save"):
+        responses = at_once(create("left"), create("right"))
+
+    assert sorted(r.status_code for r in responses) == [201, 400], [r.content for r in responses]
+    loser = next(r for r in responses if r.status_code == 400).json()
+    assert list(loser["errors"]) == ["name"]
+    winner = next(r for r in responses if r.status_code == 201).json()
+    application = Application.objects.get(name="twin-app")
+    assert application.description == winner["description"]
+    assert list(application.memberships.values_list("user__username", "role")) == [("staff", "admin")]
+
+
+@pytest.mark.parametrize("attempt", range(REPETITIONS))
+def test_an_update_and_a_delete_at_once_never_fail_with_a_500(people, attempt):
+    f.SecretFactory(name=f"doomed-{attempt}", applications=[people.app_a])
+    url = f"/api/v1/secrets/doomed-{attempt}/"
+    updater, deleter = api_client(people.developer_a), api_client(people.developer_a)
+
+    with meeting_in("entities.services._lock"):
+        update, delete = at_once(lambda: updater.patch(url, {"tags": ["x"]}), lambda: deleter.delete(url))
+
+    # the delete always goes through; the update either went first (200) or found nothing (404)
+    assert delete.status_code == 204, delete.content
+    assert update.status_code in (200, 404), update.content
+    if update.status_code == 404:
+        assert update.json()["message"] == f"A secret 'doomed-{attempt}' does not exist."
+    assert not m.Secret.objects.filter(name=f"doomed-{attempt}").exists()
 
 
 def bundle(*secrets: str, function: str = "") -> str:

@@ -15,7 +15,9 @@ import pytest
 import schemathesis
 import yaml
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -105,6 +107,17 @@ def map_path_parameters(context, path_parameters):
         elif parameter == "member_id":
             path_parameters[parameter] = existing_names["member"]
     return path_parameters
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """The WSGI application closes the database connection after each request, which would end the
+    test's transaction on PostgreSQL; Django's test client keeps it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schemathesis.deserializer("application/yaml", *YAML_MEDIA_TYPES)
