@@ -349,10 +349,10 @@ def _named_for(user, entities) -> str:
         for model, ids in by_model.items()
         for pk in access.visible_entities(model, user).filter(pk__in=ids).values_list("pk", flat=True)
     }
-    names = [f"{e.kind.label} '{e.name}'" for e in entities if e.pk in visible][:5]
-    if len(names) < len(entities) and len(names) < 5:
-        names.append("entities you cannot see" if not names else "others you cannot see")
-    return ", ".join(names)
+    names = ", ".join([f"{e.kind.label} '{e.name}'" for e in entities if e.pk in visible][:5])
+    if len(visible) == len(entities):
+        return names
+    return f"{names} and entities you cannot see" if names else "entities you cannot see"
 
 
 def all_kinds_in(application) -> dict[Kind, models.QuerySet]:

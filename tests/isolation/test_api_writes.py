@@ -193,7 +193,8 @@ def test_a_refused_delete_names_only_the_users_the_deleter_may_see(world, api, k
     loose = [world.name(other, "loose") for other, _ in users]
     hidden = [world.name(other, place) for other, _ in users for place in (A, B)]
     assert_no_names(response, hidden, "the refusal")
-    assert all(name in response.json()["message"] for name in loose), response.json()["message"]
+    message = response.json()["message"]
+    assert all(name in message for name in loose) and "and entities you cannot see;" in message, message
     assert kind.model.objects.filter(pk=world.entity(kind, SYSTEM).pk).exists()
 
 
