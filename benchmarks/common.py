@@ -27,7 +27,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The data sets' secrets must decrypt on every server the benchmarks start, whatever SECRET_KEY each
+# run picks: one fixed Fernet key for benchmark databases (never for real data).
+BENCHMARK_SECRETS_KEY = "7CLl7oyGE3g3bs1KTlULhB41gMYIeWF7X2iyNQQBkgU="
+
+
 def setup_django(database_url: str):
+    os.environ.setdefault("DISPATCH_SECRETS_KEYS", BENCHMARK_SECRETS_KEY)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = database_url
