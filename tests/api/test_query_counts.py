@@ -1,8 +1,8 @@
 """Every list endpoint runs a constant number of SQL queries, whatever the page size (DESIGN.md 5).
 
 Counted for a developer of A authenticated without a query (force_authenticate); a token adds one
-query (the token and its user), a session one (the user; the session comes from the cache). The counts are pinned: a
-change that adds a query per row, or any query, fails here first.
+query (the token and its user), a session one (the user; the session comes from the cache). The
+counts are pinned: a change that adds a query per row, or any query, fails here first.
 """
 
 import pytest
