@@ -16,6 +16,7 @@ from .world import (
     SYSTEM,
     A,
     B,
+    Missing,
     assert_like_missing,
     assert_no_names,
     places_of,
@@ -82,7 +83,7 @@ def check(response, expected, missing, name, world, role, what):
 @EVERY_ROLE
 def test_a_change_is_for_developers_of_the_place_and_hidden_ones_are_404(world, api, kind, role):
     client = api(role)
-    missing = client.patch(f"/api/v1/{kind.plural}/{MISSING}/", {"tags": ["touched"]})
+    missing = Missing(lambda: client.patch(f"/api/v1/{kind.plural}/{MISSING}/", {"tags": ["touched"]}))
     for place in places_of(kind):
         name = world.name(kind, place)
         response = client.patch(f"/api/v1/{kind.plural}/{name}/", {"tags": ["touched"]})
@@ -99,7 +100,7 @@ def test_a_change_is_for_developers_of_the_place_and_hidden_ones_are_404(world, 
 @EVERY_ROLE
 def test_a_delete_is_for_developers_of_the_place_and_hidden_ones_are_404(world, api, kind, role):
     client = api(role)
-    missing = client.delete(f"/api/v1/{kind.plural}/{MISSING}/")
+    missing = Missing(lambda: client.delete(f"/api/v1/{kind.plural}/{MISSING}/"))
     for place in places_of(kind):
         name = world.name(kind, place)
         response = client.delete(f"/api/v1/{kind.plural}/{name}/")
