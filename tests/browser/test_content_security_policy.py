@@ -5,7 +5,9 @@ docs) do their work."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, new_page, sign_in  # noqa: F401 (fixtures, used by name)
+from tests.pages.conftest import scene  # noqa: F401 (a fixture, used by name)
+
+from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
