@@ -180,3 +180,22 @@ def test_visible_entities_costs_one_query(people, django_assert_num_queries):
         f.FunctionFactory(applications=[people.app_a])
     with django_assert_num_queries(1):  # the entities, with EXISTS subqueries on memberships and items
         assert len(list(access.visible_entities(Function, people.developer_a))) == 5
+
+
+def test_members_see_everything_in_their_application_without_the_gate(people, django_assert_num_queries):
+    inside = f.FunctionFactory(applications=[people.app_a])
+    f.FunctionFactory(applications=[people.app_b])
+    f.FunctionFactory()  # unassigned: visible to all, but not in A
+    with django_assert_num_queries(1):  # the functions, through the (tag, content type, object) index
+        assert list(access.entities_in_application(Function, people.viewer_a, people.app_a)) == [inside]
+
+
+def test_staff_who_see_an_application_by_permission_still_need_the_kind_permission(people):
+    from django.contrib.auth.models import Permission
+
+    f.FunctionFactory(applications=[people.app_a])
+    people.outsider.is_staff = True
+    people.outsider.save()
+    people.outsider.user_permissions.add(Permission.objects.get(codename="view_application"))
+    assert people.app_a in access.visible_applications(people.outsider)
+    assert not access.entities_in_application(Function, people.outsider, people.app_a).exists()

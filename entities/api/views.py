@@ -6,7 +6,7 @@ services, so every domain rule holds here unchanged.
 """
 
 from django.contrib.auth import authenticate
-from django.db.models import CharField, Exists, Prefetch, Value
+from django.db.models import CharField, Prefetch, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -299,9 +299,10 @@ def entity_page(view, application=None):
     kinds = [kind for kind in KINDS if application is None or not kind.is_system]
     blocks = []
     for kind in filterset.selected_kinds(kinds):
-        queryset = access.visible_entities(kind.model, request.user).order_by()
-        if application is not None:
-            queryset = queryset.filter(Exists(access.application_items(kind.model).filter(tag=application)))
+        if application is None:
+            queryset = access.visible_entities(kind.model, request.user).order_by()
+        else:  # the caller sees the application (it was looked up through the gate)
+            queryset = access.entities_in_application(kind.model, request.user, application).order_by()
         blocks.append((kind, optimized(kind, filterset.filter_kind_queryset(queryset))))
     if filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
