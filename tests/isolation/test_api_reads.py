@@ -3,7 +3,6 @@ an application's entities and its export show exactly what the role may see, and
 answers like one that never existed."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from entities.kinds import KINDS
 
@@ -25,19 +24,6 @@ pytestmark = pytest.mark.django_db
 
 EVERY_KIND_AND_ROLE = pytest.mark.parametrize("role", ROLES, ids=str)
 EVERY_KIND = pytest.mark.parametrize("kind", KINDS, ids=str)
-
-
-@pytest.fixture
-def api(world):
-    """api(role) is an API client of that role (anonymous: no credentials)."""
-
-    def client_for(role):
-        client = APIClient()
-        if role.signed_in:
-            client.force_authenticate(world.user(role))
-        return client
-
-    return client_for
 
 
 def names_in(response) -> list[str]:

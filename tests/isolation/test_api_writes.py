@@ -33,17 +33,6 @@ OWN_FIELDS = {  # what a create needs besides a name and references
 }
 
 
-@pytest.fixture
-def api(world):
-    def client_for(role):
-        client = APIClient()
-        if role.signed_in:
-            client.force_authenticate(world.user(role))
-        return client
-
-    return client_for
-
-
 def expected_status(role, place, allowed: int) -> int:
     """401 signed out, 404 out of sight, `allowed` where the role may write, 403 where it may only read."""
     if not role.signed_in:
