@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from . import services, tokens
 from .exceptions import NotFound, StaleRevision
 from .models import APIToken, Application, Membership, application_name_validator
+from .pages.forms import take_names_as_typed
 
 admin.site.site_header = "Dispatch administration"
 admin.site.site_title = "Dispatch admin"
@@ -58,6 +59,7 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        take_names_as_typed(self)
         if self.instance.pk is not None:
             self.fields["expected_revision"].initial = self.instance.revision
 

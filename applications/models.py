@@ -18,7 +18,7 @@ class Status(models.TextChoices):
     ERROR = "ERROR"
 
 
-APPLICATION_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+APPLICATION_NAME_PATTERN = r"\A[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z"  # \Z: "$" would let "x\n" in
 
 application_name_validator = RegexValidator(
     APPLICATION_NAME_PATTERN,

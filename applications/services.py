@@ -48,7 +48,7 @@ def application_create(*, user, name: str, description: str = "", tags=None) -> 
     if not access.may_create_application(user):
         raise PermissionDenied("Only staff can create applications; ask an administrator.")
     application = Application(
-        name=(name or "").strip(), description=description or "", status=Status.READY, created_by=user
+        name=name or "", description=description or "", status=Status.READY, created_by=user
     )
     _clean(application)
     _save(application)
@@ -69,7 +69,7 @@ def application_update(
     if not access.may_change_application(user, application):
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to change it.")
     if name is not None:
-        application.name = name.strip()
+        application.name = name
     if description is not None:
         application.description = description
     if status is not None:

@@ -1,8 +1,14 @@
 """Middleware of the site as a whole."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import BadRequest, MiddlewareNotUsed
 from django.db import connections
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from dispatch_site import parsing
 
 
 class QueryCountHeaderMiddleware:
@@ -44,6 +50,45 @@ class NulRefusedMiddleware:
         ):
             raise BadRequest("The URL holds the NUL character (U+0000).")
         return self.get_response(request)
+
+
+# What any session engine's key can be made of (Django's are 32 lowercase letters and digits; signed
+# cookies add '-', '_', ':' and '.'). Anything else is not a session this site gave out.
+SESSION_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,1024}")
+
+
+class SessionCookieMiddleware:
+    """A session cookie that no session engine could have made (a NUL, spaces, 5,000 characters…) is
+    dropped before the session is looked up, so the request is simply signed out. Looking it up
+    would reach the database or the cache, where a NUL is a DataError (a 500 on every URL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        value = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if value is not None and not SESSION_KEY.fullmatch(value):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return self.get_response(request)
+
+
+class BadInputMiddleware:
+    """A query flag, id or revision that does not parse (dispatch_site.parsing.ParseError) is a 400 with
+    its one-sentence reason: the pages' 400 page, JSON under /api/ (DRF's views answer it themselves)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, parsing.ParseError):
+            return None
+        if request.path.startswith("/api/"):
+            errors = {exception.field or "non_field_errors": [str(exception)]}
+            return JsonResponse({"code": 400, "message": str(exception), "errors": errors}, status=400)
+        return render(request, "400.html", {"exception": str(exception)}, status=400)
 
 
 # The inline <style> blocks of templates we serve but do not own (Django's admin, drf-spectacular's Swagger

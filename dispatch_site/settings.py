@@ -63,12 +63,14 @@ MIDDLEWARE = [
     "dispatch_site.middleware.NulRefusedMiddleware",
     "dispatch_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dispatch_site.middleware.SessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dispatch_site.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dispatch_site.urls"
@@ -171,6 +173,13 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
 
+# Bounds on what a request may make the server parse (dispatch_site/parsing.py): the bytes of an API or
+# bundle body (a 413 beyond), the levels of nesting of JSON and YAML, and the values of a YAML bundle,
+# each alias counted at the size of what it repeats (a 400 beyond either).
+DISPATCH_MAX_BODY_BYTES = int(os.environ.get("DISPATCH_MAX_BODY_BYTES", "10000000"))
+DISPATCH_MAX_NESTING = int(os.environ.get("DISPATCH_MAX_NESTING", "100"))
+DISPATCH_MAX_YAML_NODES = int(os.environ.get("DISPATCH_MAX_YAML_NODES", "100000"))
+
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
 
@@ -182,7 +191,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["entities.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "entities.api.pagination.Pagination",
     "PAGE_SIZE": 50,

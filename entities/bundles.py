@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from applications import access, scopes
 from applications import services as application_services
 from applications.exceptions import NotFound, StaleRevision
+from dispatch_site import parsing
 
 from . import rules, services
 from .kinds import KINDS, Kind, get_kind
@@ -36,7 +38,6 @@ APPLICATION_TAG_KEYS = {"application", "app"}
 # Fields Dispatch wrote in its own output; an exported bundle from it may hold them. Never imported.
 READ_ONLY_KEYS = {"id", "status", "reason", "createdTime", "modifiedTime", "created", "modified", "revision"}
 ACTIONS = ("created", "updated", "unchanged", "deleted", "absent")
-MAX_BUNDLE_CHARACTERS = 20_000_000
 BUNDLE_LOCK_KEY = 0x62756E64  # "bund": the PostgreSQL advisory lock that bundles take one at a time
 
 
@@ -355,28 +356,27 @@ class Context:
 # --- parsing --------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with a cap on aliases: a few `*anchor`s are fine, an alias bomb is not."""
-
-    max_aliases = 100
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self.aliases = getattr(self, "aliases", 0) + 1
-            if self.aliases > self.max_aliases:
-                raise yaml.YAMLError(f"more than {self.max_aliases} aliases")
-        return super().compose_node(parent, index)
+def too_large(size: int) -> BundleError:
+    limit = settings.DISPATCH_MAX_BODY_BYTES
+    return BundleError(
+        f"The bundle is larger than {limit:,} bytes ({size:,}); split it into several files.", status=413
+    )
 
 
 def parse(text: str) -> list[Document]:
-    """The documents of a bundle, checked for shape (kind, name) but not yet for content."""
-    if len(text) > MAX_BUNDLE_CHARACTERS:
-        raise BundleError(
-            f"The bundle has more than {MAX_BUNDLE_CHARACTERS:,} characters; split it into several files.",
-            status=413,
-        )
+    """The documents of a bundle, checked for shape (kind, name) but not yet for content.
+
+    Bounded before anything walks it: the size in bytes, then, while YAML composes it, the number
+    of values (each alias at the size of what it repeats) and the depth (dispatch_site.parsing)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > settings.DISPATCH_MAX_BODY_BYTES:
+        raise too_large(size)
     try:
-        loaded = list(yaml.load_all(text, Loader=_Loader))
+        loaded = parsing.load_yaml_documents(
+            text, max_nodes=settings.DISPATCH_MAX_YAML_NODES, max_depth=settings.DISPATCH_MAX_NESTING
+        )
+    except parsing.YAMLLimitError as exc:
+        raise BundleError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -452,12 +452,13 @@ def _split_tags(document: Document) -> tuple[list[str] | None, list[str] | None]
     applications, labels = [], []
     for tag in tags:
         key, value = str(tag["key"]).strip(), tag.get("value")
-        value = "" if value is None else _text(value).strip()
+        value = "" if value is None else _text(value)
         if key.lower() in APPLICATION_TAG_KEYS:
             if not value:
                 raise ValidationError({"tags": f"The '{key}' tag needs the application's name as its value."})
-            applications.append(value)
+            applications.append(value)  # as written: "app-a\n" is not app-a
         else:
+            value = value.strip()
             labels.append(f"{key}={value}" if value else key)
     return (applications or None), labels
 

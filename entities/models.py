@@ -14,7 +14,7 @@ from applications.models import ApplicationItem, Status
 from . import crypto
 
 entity_name_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+    r"\A[A-Za-z0-9][A-Za-z0-9_-]*\Z",  # \Z, not $: "$" also matches before a final newline
     "Use letters, digits, '-' and '_', starting with a letter or digit.",
     code="invalid_name",
 )
@@ -195,7 +195,7 @@ class EventDriver(Entity):
 
 
 event_type_validator = RegexValidator(
-    r"^[\w\-\.]+$", "Use letters, digits, '_', '-' and '.'.", code="invalid_event_type"
+    r"\A[\w\-\.]+\Z", "Use letters, digits, '_', '-' and '.'.", code="invalid_event_type"
 )
 
 

@@ -19,7 +19,7 @@ from applications.models import Application
 from . import rules
 from .kinds import KINDS, Kind, get_kind, referrers_of
 
-SECRET_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,253}$")
+SECRET_KEY_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,253}")  # used with fullmatch
 READ_ONLY_FIELDS = {"id", "revision", "created", "modified", "created_by", "applications", "tags"}
 
 
@@ -30,7 +30,7 @@ def _as_kind(kind: Kind | str) -> Kind:
 def resolve_applications(*, user, applications: Iterable[Application | str]) -> list[Application]:
     """Applications by name or instance, among those the user may see; unknown ones are a 400."""
     wanted = list(applications)
-    names = sorted({a.name if isinstance(a, Application) else str(a).strip() for a in wanted})
+    names = sorted({a.name if isinstance(a, Application) else str(a) for a in wanted})
     found = {a.name: a for a in access.visible_applications(user).filter(name__in=names)}
     missing = [n for n in names if n not in found]
     if missing:
@@ -49,7 +49,7 @@ def _clean_secret_values(values) -> dict[str, str]:
     if not isinstance(values, dict):
         raise ValidationError({"values": "Give the secret's values as a map of names to strings."})
     for key, value in values.items():
-        if not isinstance(key, str) or not SECRET_KEY_PATTERN.match(key):
+        if not isinstance(key, str) or not SECRET_KEY_PATTERN.fullmatch(key):
             raise ValidationError(
                 {"values": f"Secret key {key!r} is invalid; use letters, digits, '.', '_' and '-'."}
             )

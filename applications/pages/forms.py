@@ -2,9 +2,25 @@
 their messages come from `applications.services` and `applications.tokens`."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import RegexValidator
 
 from applications.models import Role, Status
+
+
+def take_names_as_typed(form) -> None:
+    """Text fields a pattern checks (names, event types) keep what was typed: "hello-py\n" is refused
+    by the pattern, not trimmed silently into another name."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        validators = list(field.validators)
+        if model is not None:
+            try:
+                validators += model._meta.get_field(name).validators
+            except FieldDoesNotExist:
+                pass
+        if isinstance(field, forms.CharField) and any(isinstance(v, RegexValidator) for v in validators):
+            field.strip = False
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -19,6 +35,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 class ApplicationForm(forms.Form):
     name = forms.CharField(
         max_length=63,
+        strip=False,  # the service's pattern refuses "x\n"; trimming it would accept another name
         help_text="Lowercase letters, digits and '-', e.g. example-app; it appears in URLs.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -16,11 +16,7 @@ from rest_framework.views import APIView
 
 from entities import bundles
 
-TRUE = {"1", "true", "yes", "on"}
-
-
-def _flag(request, name: str) -> bool:
-    return request.query_params.get(name, "").strip().lower() in TRUE
+from .parsers import JSONParser, query_flag, read_body
 
 
 class YAMLParser(parsers.BaseParser):
@@ -29,10 +25,7 @@ class YAMLParser(parsers.BaseParser):
     media_type = "application/yaml"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = bundles.MAX_BUNDLE_CHARACTERS * 4  # UTF-8 takes at most 4 bytes a character
-        data = stream.read(limit + 1) if stream is not None else b""
-        if len(data) > limit:
-            raise bundles.BundleError("The bundle is too large; split it into several files.", status=413)
+        data = read_body(stream)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
@@ -125,7 +118,7 @@ DRY_RUN = OpenApiParameter(
 class BundleView(BundleAPIView):
     """Apply (POST) or delete (DELETE) a multi-document YAML bundle in Dispatch's format, all or nothing."""
 
-    parser_classes = [YAMLParser, XYAMLParser, TextYAMLParser, parsers.JSONParser]
+    parser_classes = [YAMLParser, XYAMLParser, TextYAMLParser, JSONParser]
 
     def _bundle(self, request):
         data = request.data
@@ -151,7 +144,7 @@ class BundleView(BundleAPIView):
             user=request.user,
             bundle=self._bundle(request),
             application=request.query_params.get("application") or None,
-            dry_run=_flag(request, "dry_run"),
+            dry_run=query_flag(request, "dry_run"),
         )
         return Response(report.as_dict())
 
@@ -163,7 +156,7 @@ class BundleView(BundleAPIView):
     )
     def delete(self, request):
         report = bundles.delete_bundle(
-            user=request.user, bundle=self._bundle(request), dry_run=_flag(request, "dry_run")
+            user=request.user, bundle=self._bundle(request), dry_run=query_flag(request, "dry_run")
         )
         return Response(report.as_dict())
 
@@ -192,7 +185,7 @@ class ApplicationExportView(BundleAPIView):
     )
     def get(self, request, name: str):
         documents = bundles.export_application(
-            user=request.user, name=name, include_secret_values=_flag(request, "include_secret_values")
+            user=request.user, name=name, include_secret_values=query_flag(request, "include_secret_values")
         )
         response = Response(documents)
         if isinstance(request.accepted_renderer, YAMLRenderer):

@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from applications.exceptions import NotFound, StaleRevision
+from dispatch_site import parsing
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ DEFAULT_MESSAGES = {
     405: "This method is not allowed here.",
     406: "The requested response format is not available; ask for application/json.",
     409: "The resource has changed meanwhile; read it again and repeat your change.",
+    413: "The body is too large; send less at a time.",
     412: "The resource has changed since the ETag you sent; read it again and repeat your change.",
     415: "Send the body as JSON (Content-Type: application/json).",
     429: "Too many requests; wait and try again.",
@@ -108,6 +110,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = django_errors(exc)
         return _respond(400, validation_message(errors), errors)
+    if isinstance(exc, parsing.ParseError):  # a query flag or id that does not parse
+        return _respond(400, str(exc), {exc.field or NON_FIELD: [str(exc)]})
     if isinstance(exc, StaleRevision):
         return _respond(409, str(exc), {"revision": [str(exc)]})
     if isinstance(exc, NotFound | Http404):

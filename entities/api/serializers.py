@@ -14,6 +14,7 @@ from collections import namedtuple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.validators import RegexValidator
 from django.db.models import TextField
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from applications import services as app_services
 from applications.models import Application, Membership, Role, Status, application_name_validator
 from entities import models as m
 from entities import rules, services
+from entities.api.parsers import query_flag
 from entities.kinds import KINDS, get_kind, kind_of
 
 APPLICATION_TAG_KEYS = {"application", "app"}
@@ -117,9 +119,9 @@ class ApplicationURLField(serializers.Field):
 
 
 class NamesField(serializers.ListField):
-    """Names from a taggit manager (prefetched), sorted; written as a list of names."""
+    """Names from a taggit manager (prefetched), sorted; written as a list of names, as sent."""
 
-    child = serializers.CharField(max_length=100)
+    child = serializers.CharField(max_length=100, trim_whitespace=False)
 
     def to_representation(self, manager):
         return sorted(item.name for item in manager.all())
@@ -244,7 +246,7 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     id = serializers.UUIDField(read_only=True)
     kind = KindField()
-    name = serializers.CharField(max_length=63, validators=[m.entity_name_validator])
+    name = serializers.CharField(max_length=63, validators=[m.entity_name_validator], trim_whitespace=False)
     applications = NamesField(
         required=False,
         help_text="Names of the applications it belongs to; omitted in an update: unchanged.",
@@ -291,6 +293,8 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, TextField):
             kwargs["trim_whitespace"] = False  # source code and manifests keep their whitespace
+        if any(isinstance(v, RegexValidator) for v in model_field.validators):
+            kwargs["trim_whitespace"] = False  # "ticker.tick\n" is refused by the pattern, not trimmed
         return field_class, kwargs
 
     # Writes ----------------------------------------------------------------------------------
@@ -421,7 +425,7 @@ class SecretSerializer(EntitySerializer):
 
 
 def wants_reveal(request) -> bool:
-    return request.query_params.get("reveal", "").lower() in {"1", "true", "yes"}
+    return query_flag(request, "reveal")
 
 
 class FunctionSerializer(EntitySerializer):
@@ -533,7 +537,9 @@ class FunctionRunSerializer(EntitySerializer):
 class ApplicationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     resource_label = "an application"
 
-    name = serializers.CharField(max_length=63, validators=[application_name_validator])
+    name = serializers.CharField(
+        max_length=63, validators=[application_name_validator], trim_whitespace=False
+    )
     tags = NamesField(required=False, help_text="Free labels, e.g. team=payments.")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     created_by = serializers.SlugRelatedField(

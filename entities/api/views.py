@@ -27,6 +27,7 @@ from applications import services as app_services
 from applications.exceptions import StaleRevision
 from applications.models import APIToken, Application, Membership
 from applications.selectors import attach_tags
+from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind, get_kind
@@ -34,6 +35,7 @@ from ..selectors import KindBlocks
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet, ApplicationFilterSet
+from .parsers import query_flag
 
 REVEAL = OpenApiParameter(
     "reveal",
@@ -236,9 +238,8 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         header_revision = if_match_revision(request, instance)
         query_revision = request.query_params.get("revision")
         if query_revision is not None:  # the query form of a body revision: stale is a 409
-            if not query_revision.isdigit():
-                raise exceptions.ValidationError({"revision": ["Give the revision as a whole number."]})
-            services.entity_delete(entity=instance, user=request.user, revision=int(query_revision))
+            revision = parse_whole_number(query_revision, name="revision")
+            services.entity_delete(entity=instance, user=request.user, revision=revision)
         else:
             try:
                 services.entity_delete(entity=instance, user=request.user, revision=header_revision)
@@ -379,15 +380,6 @@ CASCADE = OpenApiParameter(
 DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="true: return the plan, change nothing.")
 
 
-def _flag(request, name: str) -> bool:
-    value = request.query_params.get(name, "").strip().lower()
-    if value in {"", "0", "false", "no", "off"}:
-        return False
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    raise exceptions.ValidationError({name: [f"'{value}' is not a boolean; use true or false."]})
-
-
 @extend_schema_view(
     list=extend_schema(summary="List applications", tags=["applications"]),
     retrieve=extend_schema(
@@ -440,7 +432,7 @@ class ApplicationViewSet(RevisionedMixin, viewsets.ModelViewSet):
             application=application,
             user=request.user,
             cascade=request.query_params.get("cascade", "delete"),
-            dry_run=_flag(request, "dry_run"),
+            dry_run=query_flag(request, "dry_run"),
         )
         return Response(s.DeletePlanSerializer(plan.as_dict()).data)
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from applications import access, scopes
 from applications.models import Role
+from applications.pages.forms import take_names_as_typed
 from entities import models as m
 from entities.kinds import get_kind, kind_of
 
@@ -128,6 +129,7 @@ class EntityForm(forms.ModelForm):
                     rows=3 if isinstance(field, forms.JSONField) else 8, **{"class": "mono"}
                 )
         self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        take_names_as_typed(self)
 
     def _offer_visible(self, ref):
         """References list only what the user may see, and are chosen by name."""

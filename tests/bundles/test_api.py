@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from applications.tokens import token_create
 from dispatch_cli.bundles import read as read_bundle
-from entities import bundles
 from entities import models as m
 from tests import factories as f
 
@@ -174,7 +173,7 @@ def test_export_of_secret_values_is_a_403_for_developers_and_a_404_for_other_app
     assert response.json() == {"code": 404, "message": "Application 'app-a' does not exist.", "errors": {}}
 
 
-def test_a_body_that_is_not_utf8_or_too_large_is_refused_before_parsing(people, monkeypatch):
+def test_a_body_that_is_not_utf8_or_too_large_is_refused_before_parsing(people, settings):
     client = client_for(people.developer_a)
     response = client.post(
         "/api/v1/bundles/", data="kind: Secret\nname: é\n".encode("latin-1"), content_type="application/yaml"
@@ -184,7 +183,7 @@ def test_a_body_that_is_not_utf8_or_too_large_is_refused_before_parsing(people, 
         "The bundle is not UTF-8 text; save the file as UTF-8.",
     )
 
-    monkeypatch.setattr(bundles, "MAX_BUNDLE_CHARACTERS", 10)
+    settings.DISPATCH_MAX_BODY_BYTES = 10
     response = post_yaml(client, "kind: Secret\nname: a-long-enough-name\n")
     assert (response.status_code, response.json()["code"]) == (413, 413)
     assert not m.Secret.objects.exists()

@@ -208,7 +208,7 @@ def test_a_bad_document_rolls_back_the_whole_bundle_and_names_its_position_kind_
 @pytest.mark.parametrize(
     ("bundle", "message"),
     [
-        ("kind: Function\nname: [oops", "The bundle is not valid YAML at line 2"),
+        ("kind: Function\nname: [oops", "The bundle is not valid YAML at line "),
         ("- just\n- a list\n", "Document 1 is not a map of fields"),
         ("kind: Lambda\nname: x\n", "Document 1 has unknown kind 'Lambda'"),
         ("kind: Secret\n", "Document 1 (Secret) has no name"),
@@ -230,8 +230,8 @@ def test_a_bad_document_rolls_back_the_whole_bundle_and_names_its_position_kind_
         ),
         ("kind: Application\nname: x\nowner: me\n", "Document 1 (Application 'x'): Application has no field"),
         (
-            "a: &a [1]\nb: &b [*a, *a, *a, *a]\n" + "c: [" + "*b, " * 100 + "*b]\n",
-            "The bundle is not valid YAML",
+            "a: &a [1]\nb: &b [*a, *a, *a, *a]\n" + "c: [" + "*b, " * 20_000 + "*b]\n",
+            "The bundle has more than 100,000 YAML values (each alias counts as what it repeats)",
         ),
     ],
 )
@@ -246,15 +246,15 @@ def test_bad_input_is_a_400_that_names_the_document_and_changes_nothing(people, 
     assert counts() == before
 
 
-def test_an_oversized_bundle_is_a_413(people, settings, monkeypatch):
-    monkeypatch.setattr(bundles, "MAX_BUNDLE_CHARACTERS", 100)
+def test_an_oversized_bundle_is_a_413(people, settings):
+    settings.DISPATCH_MAX_BODY_BYTES = 100
 
     with pytest.raises(bundles.BundleError) as caught:
-        bundles.apply_bundle(user=people.developer_a, bundle="kind: Secret\nname: a\n" + "#" * 100)
+        bundles.apply_bundle(user=people.developer_a, bundle="kind: Secret\nname: a\n" + "é" * 45)
 
     assert (caught.value.status, caught.value.message) == (
         413,
-        "The bundle has more than 100 characters; split it into several files.",
+        "The bundle is larger than 100 bytes (111); split it into several files.",
     )
 
 
