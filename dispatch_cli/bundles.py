@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from dispatch_site import parsing
+
 from .errors import CLIError
 
 LONG = 10  # documents: from here on a bundle gets a progress bar (on a terminal)
@@ -51,8 +53,10 @@ def read(path: str, progress: bool | None = None, stream=None) -> tuple[str, int
         raise CLIError(f"Cannot read {path}: {exc.strerror}; check the path.") from None
     except UnicodeDecodeError:
         raise CLIError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
-    try:
-        documents = list(yaml.safe_load_all(text))
+    try:  # bounded like the server's: an alias bomb is refused here too, before anything walks it
+        documents = parsing.load_yaml_documents(text)
+    except parsing.YAMLLimitError as exc:
+        raise CLIError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

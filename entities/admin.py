@@ -7,18 +7,18 @@ and the bulk actions "Add to application…" / "Remove from application…". The
 the bottom are configuration: a few extra columns each.
 """
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.template.response import TemplateResponse
@@ -30,10 +30,12 @@ from applications import access
 from applications.admin import SERVICE_ERRORS, ServiceAdmin, ServiceForm, reason_of
 from applications.models import Application
 from applications.selectors import attach_tags
+from dispatch_site import parsing
 
 from . import services
 from .kinds import KINDS, kind_of
 from .models import Entity, LabelItem
+from .pages.forms import JSONTextField
 
 COMMON_FIELDS = {f.name for f in Entity._meta.local_fields} | {
     f.name for f in Entity._meta.local_many_to_many
@@ -168,8 +170,8 @@ def parse_secret_values(text: str) -> dict | None:
         return None
     if text.lstrip().startswith("{"):
         try:
-            values = json.loads(text)
-        except json.JSONDecodeError:
+            values = parsing.load_json(text, limit=settings.DISPATCH_MAX_NESTING)
+        except parsing.ParseError:
             raise ValidationError(
                 "The values are not a valid JSON object; write a JSON object or one KEY=value per line."
             ) from None
@@ -269,6 +271,7 @@ class EntityAdmin(ServiceAdmin):
     """Everything the kinds share; subclasses add `columns` (and a form, for secrets)."""
 
     form = EntityForm
+    formfield_overrides = {models.JSONField: {"form_class": JSONTextField}}
     columns: tuple[str, ...] = ()  # the kind's own list columns
     extra_fields: tuple[str, ...] = ()  # the kind's own extra form/read-only fields
     write_only_fields: tuple[str, ...] = ()  # shown only to those who may change the entity

@@ -11,7 +11,9 @@ Import decisions (documented in the README):
 - Unknown fields are an error (they are usually typos); read-only fields that Dispatch wrote in its
   own output (`id`, `status`, `createdTime`, ...) are ignored.
 - A document whose fields, applications and tags already hold is `unchanged` and is not written, so
-  re-importing a bundle changes nothing and needs no write permission.
+  re-importing a bundle changes nothing and needs no write permission. Secret values are compared
+  only for callers who may read them; for anyone else a document with values is a change (and
+  refused when they may not write), whether the values are right or wrong.
 - Documents are applied in the registry's order (what is referenced comes first), whatever their order
   in the file; errors name the document's position in the file, its kind and its name.
 """
@@ -532,7 +534,11 @@ def _current(entity, model_field: str):
     return value
 
 
-def _differs(entity, model_field: str, value) -> bool:
+def _differs(entity, model_field: str, value, user) -> bool:
+    if model_field == "values" and not access.may_reveal_secret(user, entity):
+        # Values the caller may not read are never compared: "unchanged" for the right ones and a
+        # refusal for wrong ones would let them be guessed one request at a time.
+        return True
     current = _current(entity, model_field)
     if isinstance(value, list) and isinstance(current, set):
         return {e.pk for e in value} != current
@@ -563,7 +569,7 @@ def _apply_entity(document: Document, ctx: Context, default_application: str | N
             tags=labels,
         )
         return "created"
-    changed = {name: value for name, value in fields.items() if _differs(existing, name, value)}
+    changed = {name: value for name, value in fields.items() if _differs(existing, name, value, ctx.user)}
     if applications is not None and sorted(set(applications)) == existing.application_names():
         applications = None
     if labels is not None and sorted(set(labels)) == sorted(t.name for t in existing.tags.all()):

@@ -8,6 +8,7 @@ application use EXISTS on the through table: no join, no DISTINCT.
 import datetime
 
 import django_filters
+from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from applications import access
 from applications.models import Status
+from dispatch_site.parsing import ParseError, parse_flag
 from entities import models as m
 
 
@@ -36,6 +38,28 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
+class FlagField(forms.NullBooleanField):
+    """Yes, no or any: empty is any; true/false, 1/0, yes/no as every flag of every surface
+    (dispatch_site.parsing.parse_flag); anything else, `ture`, is an error rather than "any"."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        try:
+            return parse_flag(str(value), name=str(self.label or "The flag"))
+        except ParseError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagField
+
+
 def _visible_applications(request):
     return access.visible_applications(getattr(request, "user", None) or AnonymousUser())
 
@@ -52,7 +76,7 @@ class EntityFilterSet(django_filters.FilterSet):
         method="filter_application",
         help_text="Application name; repeat for any of several. Empty: unassigned entities.",
     )
-    unassigned = django_filters.BooleanFilter(
+    unassigned = FlagFilter(
         label="Unassigned", method="filter_unassigned", help_text="true: only entities in no application."
     )
     tag = django_filters.CharFilter(
@@ -148,7 +172,7 @@ class FunctionFilterSet(EntityFilterSet):
 class APIFilterSet(EntityFilterSet):
     function = django_filters.CharFilter(field_name="function__name", label="Function")
     authentication = django_filters.ChoiceFilter(choices=m.Authentication.choices)
-    enabled = django_filters.BooleanFilter()
+    enabled = FlagFilter(label="Enabled")
 
     class Meta(EntityFilterSet.Meta):
         model = m.API

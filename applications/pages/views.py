@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig
 from applications import access, scopes, services, tokens
 from applications.exceptions import StaleRevision
 from applications.models import APIToken, ApplicationItem, Membership
+from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import entity_queryset, list_url
 from entities.rules import upper_first
@@ -283,7 +284,8 @@ def application_members(request, name):
                 f"You need the admin role in application '{application.name}' to manage its members."
             )
         if "remove" in request.POST:
-            membership = get_object_or_404(Membership, pk=request.POST["remove"], application=application)
+            member_id = parse_whole_number(request.POST["remove"], name="remove")
+            membership = get_object_or_404(Membership, pk=member_id, application=application)
             services.membership_delete(membership=membership, user=request.user)
             messages.success(request, f"{upper_first(membership.member_name)} is no longer a member.")
             return redirect(request.path)
@@ -323,7 +325,8 @@ def profile(request):
     form = TokenForm(request.POST if request.method == "POST" and "name" in request.POST else None)
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(APIToken, pk=request.POST["revoke"], user=request.user)
+            token_id = parse_whole_number(request.POST["revoke"], name="revoke")
+            token = get_object_or_404(APIToken, pk=token_id, user=request.user)
             tokens.token_revoke(token=token, user=request.user)
             messages.success(
                 request, f"Token '{token.name}' revoked; scripts using it can no longer sign in."

@@ -7,15 +7,56 @@ by name; the applications field offers only what the user may put entities into.
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils.html import format_html, format_html_join
 
 from applications import access, scopes
 from applications.models import Role
 from applications.pages.forms import take_names_as_typed
+from dispatch_site import parsing
 from entities import models as m
 from entities.kinds import get_kind, kind_of
+from entities.rules import NUL_MESSAGE, holds_nul
+
+
+class JSONTextField(forms.JSONField):
+    """JSON typed in a form (a schema, system dependencies; in the admin every JSON field), read
+    like an API body: nesting bounded before it is decoded, no NaN or Infinity, no NUL character
+    (PostgreSQL stores none of them), each a message on the field instead of a 500."""
+
+    def _load(self, text):
+        value = parsing.load_json(text, limit=settings.DISPATCH_MAX_NESTING)
+        if holds_nul(value):
+            raise parsing.ParseError(NUL_MESSAGE)
+        return value
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            converted = self._load(value)
+        except parsing.ParseError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled or data is None or not isinstance(data, str):
+            return super().bound_data(data, initial)
+        try:
+            return self._load(data)
+        except parsing.ParseError:
+            return InvalidJSONInput(data)  # shown again as typed, next to its error
+
+
+def form_field(model_field, **kwargs):
+    """ModelForm's formfield_callback: JSON fields are read by JSONTextField."""
+    if isinstance(model_field, models.JSONField):
+        kwargs.setdefault("form_class", JSONTextField)
+    return model_field.formfield(**kwargs)
 
 
 class KeyValueWidget(forms.Widget):
@@ -73,6 +114,8 @@ class KeyValueField(forms.Field):
 
     def to_python(self, value):
         pairs = [(str(k).strip(), str(v)) for k, v in (value or []) if str(k).strip() or str(v)]
+        if holds_nul(pairs):
+            raise ValidationError(NUL_MESSAGE)
         keys = [k for k, _ in pairs]
         if "" in keys:
             raise ValidationError("Give every value a key, or clear both.")
@@ -109,6 +152,7 @@ class EntityForm(forms.ModelForm):
 
     class Meta:
         fields = ["name"]
+        formfield_callback = form_field
 
     def __init__(self, *args, user, current_application=None, **kwargs):
         super().__init__(*args, **kwargs)

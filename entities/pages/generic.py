@@ -23,13 +23,13 @@ from applications.exceptions import NotFound, StaleRevision
 from applications.models import Role
 from applications.pages import switcher
 from applications.selectors import attach_tags
+from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
 from entities import services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.rules import upper_first
 
 PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
-YES_NO_ANY = [("", "Any"), ("true", "Yes"), ("false", "No")]
 USED_BY_LIMIT = 10
 # Derived values worth showing on a detail page, beside the model's fields.
 DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
@@ -131,9 +131,6 @@ class ObjectListView(KindView):
         for name in ("application", "status"):  # few choices: checkboxes read better than a list box
             form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
         form.fields["application"].help_text = "None ticked: the current application, or all."
-        for field in form.fields.values():
-            if isinstance(field.widget, forms.NullBooleanSelect):
-                field.widget = forms.Select(choices=YES_NO_ANY)
         valid = filterset.is_valid()
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.
@@ -237,7 +234,7 @@ class ObjectView(KindView):
             may_delete=form_class(kind) is not None and access.may_delete(request.user, entity),
             secret_values=sorted(entity.values.items()) if kind.name == "secret" else None,
             may_reveal=may_reveal,
-            revealed=may_reveal and request.GET.get("reveal") == "1",
+            revealed=may_reveal and parse_flag(request.GET.get("reveal"), name="reveal"),
         )
         return no_store_if_secret(render(request, self.template_name, context), context["revealed"])
 
@@ -343,10 +340,13 @@ class ObjectDeleteView(KindView):
 
     def post(self, request, name):
         entity = self.get_entity(request, name)
+        revision = request.POST.get("revision") or None
         try:
-            services.entity_delete(
-                entity=entity, user=request.user, revision=request.POST.get("revision") or None
-            )
+            if revision is not None:
+                revision = parse_whole_number(revision, name="revision")
+            services.entity_delete(entity=entity, user=request.user, revision=revision)
+        except ParseError as error:
+            return self.respond(request, entity, error=str(error), status=400)
         except ValidationError as error:
             return self.respond(request, entity, error=" ".join(error.messages), status=400)
         except PermissionDenied as error:
