@@ -6,6 +6,7 @@ node by node (aliases at their expanded size) while it is composed, before anyth
 No Django here: the `dispatch` CLI reads bundles with the same loader.
 """
 
+import functools
 import json
 import math
 import re
@@ -62,36 +63,33 @@ def parse_whole_number(value, *, name: str) -> int:
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _BRACKETS = bytes.maketrans(b"[]{}", b"()()")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
-_RUNS = re.compile(rb"\(+|\)+")
-_MANY_PEAKS = 100_000
+
+
+@functools.lru_cache(maxsize=4)
+def _nested_at_most(limit: int) -> re.Pattern:
+    r"""Balanced brackets `()` nested at most `limit` deep: `(?:\((?:\(…\))*+\))*+`. The quantifiers are
+    possessive, so matching never backtracks: one pass, in C, in time linear in the length."""
+    pattern = b""
+    for _ in range(limit):
+        pattern = rb"(?:\(" + pattern + rb"\))*+"
+    return re.compile(pattern)
 
 
 def check_json_nesting(data: bytes | str, *, limit: int = MAX_NESTING) -> None:
     """Refuse JSON text nested deeper than `limit` lists and objects, without decoding it.
 
     The decoder recurses once per level (a RecursionError, a 500, near 1,000), so depth is measured
-    first, without recursion and in time linear in the size: strings are cut out and only the
-    brackets kept. While they have many innermost pairs `()`, one round removes all of them (every
-    branch one level shorter); then the depth is summed over runs of `(` and `)`, few by then."""
+    first, without recursion: strings are cut out, the brackets kept as `(` and `)`, and those must
+    match a pattern of balanced brackets at most `limit` deep."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     brackets = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
-    if brackets.count(b"(") <= limit:
-        return  # too few to nest deeply; the decoder reports brackets that do not match
-    removed = 0
-    while brackets.count(b"()") > _MANY_PEAKS and removed <= limit:
-        brackets = brackets.replace(b"()", b"")
-        removed += 1
-    depth = removed
-    for run in _RUNS.finditer(brackets):
-        if brackets[run.start()] == ord("("):
-            depth += run.end() - run.start()
-        else:
-            depth -= run.end() - run.start()
-        if depth > limit:
-            raise ParseError(f"The JSON is nested more than {limit} levels deep; flatten it.")
-        if depth < removed:
-            break  # more closing than opening brackets: the decoder says where
+    opening = brackets.count(b"(")
+    if opening <= limit or _nested_at_most(limit).fullmatch(brackets):
+        return  # shallow enough; the decoder reports any other mistake
+    if opening != len(brackets) - opening:
+        raise ParseError("JSON parse error: its brackets do not match.")
+    raise ParseError(f"The JSON is nested more than {limit} levels deep; flatten it.")
 
 
 def _refuse_constant(name):

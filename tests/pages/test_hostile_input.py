@@ -1,0 +1,143 @@
+"""Hostile input to the pages (issue 11, items 5 and 7): JSON typed in a form that PostgreSQL cannot store
+or the decoder cannot survive, ids and revisions that are not numbers, unknown flag values, names with
+a trailing newline. Each is a 400 with its reason, and nothing is written."""
+
+import pytest
+
+from tests.hostile import deep_list, deep_object, snapshot
+
+pytestmark = pytest.mark.django_db
+
+FUNCTION = {"name": "hello", "applications": "app-a", "image": "python3", "timeout": "5", "handler": "h.h"}
+
+BAD_JSON = [
+    ("NaN", "NaN, which is not a number JSON allows"),
+    ('{"x": Infinity}', "Infinity, which is not a number JSON allows"),
+    ('{"x": -Infinity}', "-Infinity, which is not a number JSON allows"),
+    ('{"x": 1e999}', "1e999, which is too large a number"),
+    ('{"x": "a\\u0000b"}', "Text cannot hold the NUL character (U+0000)."),
+    ('{"a\\u0000": 1}', "Text cannot hold the NUL character (U+0000)."),
+    (deep_object(1_000), "nested more than 100 levels deep"),
+    (deep_list(100_000), "nested more than 100 levels deep"),
+    ("[" * 5_000, "JSON parse error: its brackets do not match."),
+    ("[[1]]]]", "JSON parse error: Extra data"),
+]
+
+
+def field_errors(response, field) -> str:
+    return " ".join(response.context["form"].errors.get(field, []))
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_JSON)
+@pytest.mark.parametrize("field", ["schema_in", "schema_out"])
+def test_json_a_function_form_cannot_store_is_a_400_on_its_field(
+    scene, people, client_for, field, text, message
+):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    response = client.post("/functions/hello/edit/", {**FUNCTION, field: text, "revision": "1"})
+    assert response.status_code == 400
+    assert message in field_errors(response, field)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_JSON)
+def test_json_an_image_form_cannot_store_is_a_400_on_its_field(scene, people, client_for, text, message):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    data = {
+        "name": "new-image",
+        "applications": "app-a",
+        "base_image": "python3-base",
+        "system_dependencies": text,
+    }
+    response = client.post("/images/new/", data)
+    assert response.status_code == 400
+    assert message in field_errors(response, "system_dependencies")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["config-key", "config-value"])
+def test_a_nul_in_a_driver_config_row_is_a_400(scene, people, client_for, field):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    row = {"config-key": "seconds", "config-value": "2", field: "a\x00b"}
+    response = client.post(
+        "/event-drivers/new/", {"name": "d", "applications": "app-a", "type": "ticker-type", **row}
+    )
+    assert response.status_code == 400
+    assert "NUL character" in field_errors(response, "config")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("revision", ["abc", "²", "٣", "1.0", "-1", " 1", "9" * 30])
+def test_a_delete_with_a_revision_that_is_not_a_number_is_a_400(scene, people, client_for, revision):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    response = client.post("/functions/hello/delete/", {"revision": revision})
+    assert response.status_code == 400
+    assert "&#x27;revision&#x27; must be a whole number" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "1e3", ""])
+def test_removing_a_member_by_an_id_that_is_not_a_number_is_a_400(scene, people, client_for, value):
+    client = client_for(people.admin_a)
+    before = snapshot()
+    response = client.post("/applications/app-a/members/", {"remove": value})
+    assert response.status_code == 400
+    assert "&#x27;remove&#x27; must be a whole number" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "1e3", ""])
+def test_revoking_a_token_by_an_id_that_is_not_a_number_is_a_400(scene, people, client_for, value):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    response = client.post("/profile/", {"revoke": value})
+    assert response.status_code == 400
+    assert "&#x27;revoke&#x27; must be a whole number" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "url", ["/secrets/open-sesame/?reveal=ture", "/functions/?unassigned=ture", "/apis/?enabled=maybe"]
+)
+def test_an_unknown_flag_value_on_a_page_is_a_400(scene, people, client_for, url):
+    response = client_for(people.developer_a).get(url)
+    assert response.status_code == 400
+    assert "must be true or false" in response.content.decode()
+    assert "OpenSesame" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["hello-py\n", "hello-py\r\n", "hello-py "])
+def test_a_new_entity_named_with_trailing_whitespace_is_refused_not_trimmed(scene, people, client_for, name):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    response = client.post("/secrets/new/", {"name": name, "applications": "app-a"})
+    assert response.status_code == 400
+    assert "Use letters, digits" in field_errors(response, "name")
+    assert snapshot() == before
+
+
+def test_an_event_type_with_a_trailing_newline_is_refused(scene, people, client_for):
+    client = client_for(people.developer_a)
+    before = snapshot()
+    data = {"name": "ticker-sub", "applications": "app-a", "function": "hello", "event_type": "ticker.tick\n"}
+    response = client.post("/subscriptions/ticker-sub/edit/", {**data, "revision": "1"})
+    assert response.status_code == 400
+    assert "Use letters, digits" in field_errors(response, "event_type")
+    assert snapshot() == before
+
+
+def test_an_application_named_with_a_trailing_newline_is_refused(scene, people, client_for):
+    client = client_for(people.superuser)
+    before = snapshot()
+    response = client.post("/applications/new/", {"name": "hello-app\n"})
+    assert response.status_code == 400
+    assert "lowercase letters" in field_errors(response, "name")
+    response = client.post(
+        "/applications/app-a/edit/", {"name": "app-a\n", "status": "READY", "revision": "1"}
+    )
+    assert response.status_code == 400
+    assert snapshot() == before
