@@ -36,20 +36,28 @@ class QueryCountHeaderMiddleware:
 
 
 class NulRefusedMiddleware:
-    """A URL whose path or query holds the NUL character is a 400 (JSON under /api/), on every surface.
+    """A URL or a posted form that holds the NUL character is a 400 (JSON under /api/), on every surface.
 
     Names never hold it, but PostgreSQL cannot even compare text with it: looking one up would be a
-    DataError, a 500. (Bodies are checked where they are decoded: the API's serializers, bundles.)"""
+    DataError, a 500 — and a view may read a form value without a form field that refuses it (the
+    application switcher did). JSON bodies are checked where they are decoded: the API's serializers,
+    bundles, the JSON fields of the forms."""
+
+    FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
+        if "\x00" in request.path or _holds_nul(request.GET):
             raise BadRequest("The URL holds the NUL character (U+0000).")
+        if request.method == "POST" and request.content_type in self.FORMS and _holds_nul(request.POST):
+            raise BadRequest("The form holds the NUL character (U+0000).")
         return self.get_response(request)
+
+
+def _holds_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
 
 
 # What any session engine's key can be made of (Django's are 32 lowercase letters and digits; signed

@@ -114,8 +114,6 @@ class KeyValueField(forms.Field):
 
     def to_python(self, value):
         pairs = [(str(k).strip(), str(v)) for k, v in (value or []) if str(k).strip() or str(v)]
-        if holds_nul(pairs):
-            raise ValidationError(NUL_MESSAGE)
         keys = [k for k, _ in pairs]
         if "" in keys:
             raise ValidationError("Give every value a key, or clear both.")
