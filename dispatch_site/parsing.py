@@ -17,7 +17,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
 MAX_NESTING = 100  # levels of lists and maps in one JSON body or YAML document
-MAX_YAML_NODES = 100_000  # nodes of a YAML stream, each alias counted at the size of what it repeats
+MAX_VALUES = 50_000  # of a JSON body or a YAML stream (keys count; a YAML alias counts what it repeats)
 
 
 class ParseError(ValueError):
@@ -75,21 +75,25 @@ def _nested_at_most(limit: int) -> re.Pattern:
     return re.compile(pattern)
 
 
-def check_json_nesting(data: bytes | str, *, limit: int = MAX_NESTING) -> None:
-    """Refuse JSON text nested deeper than `limit` lists and objects, without decoding it.
+def check_json_shape(data: bytes | str, *, limit: int = MAX_NESTING, max_values: int = MAX_VALUES) -> None:
+    """Refuse JSON text with more than `max_values` values or nested deeper than `limit` lists and
+    objects, without decoding it.
 
-    The decoder recurses once per level (a RecursionError, a 500, near 1,000), so depth is measured
-    first, without recursion: strings are cut out, the brackets kept as `(` and `)`, and those must
-    match a pattern of balanced brackets at most `limit` deep."""
+    Decoding builds every value (millions of lists fit in 10 MB) and recurses once per level (a
+    RecursionError, a 500, near 1,000), so the shape is measured first, without recursion: strings
+    are cut out; the brackets that are left, as `(` and `)`, must match a pattern of balanced brackets
+    at most `limit` deep; and a value (or a key) is counted per `,`, `:`, `[` and `{`."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
-    brackets = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
+    structure = _JSON_STRING.sub(b"", data)
+    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
     opening = brackets.count(b"(")
-    if opening <= limit or _nested_at_most(limit).fullmatch(brackets):
-        return  # shallow enough; the decoder reports any other mistake
-    if opening != len(brackets) - opening:
-        raise ParseError("JSON parse error: its brackets do not match.")
-    raise ParseError(f"The JSON is nested more than {limit} levels deep; flatten it.")
+    if opening > limit and not _nested_at_most(limit).fullmatch(brackets):
+        if opening != len(brackets) - opening:
+            raise ParseError("JSON parse error: its brackets do not match.")
+        raise ParseError(f"The JSON is nested more than {limit} levels deep; flatten it.")
+    if 1 + structure.count(b",") + structure.count(b":") + opening > max_values:
+        raise ParseError(f"The JSON has more than {max_values:,} values; send less at a time.")
 
 
 def _refuse_constant(name):
@@ -103,9 +107,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def load_json(text: str | bytes, *, limit: int = MAX_NESTING):
-    """JSON text as Python values: nesting bounded, no NaN or Infinity (PostgreSQL stores neither)."""
-    check_json_nesting(text, limit=limit)
+def load_json(text: str | bytes, *, limit: int = MAX_NESTING, max_values: int = MAX_VALUES):
+    """JSON text as Python values: size and nesting bounded, no NaN or Infinity (PostgreSQL stores
+    neither)."""
+    check_json_shape(text, limit=limit, max_values=max_values)
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ParseError:
@@ -223,7 +228,7 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 
 class BoundedLoader(_BoundedComposer, *_Parser, _JSONConstructor, Resolver):
-    def __init__(self, stream, *, max_nodes: int = MAX_YAML_NODES, max_depth: int = MAX_NESTING):
+    def __init__(self, stream, *, max_nodes: int = MAX_VALUES, max_depth: int = MAX_NESTING):
         for base in _Parser:
             base.__init__(self, stream)
         Composer.__init__(self)
@@ -232,7 +237,7 @@ class BoundedLoader(_BoundedComposer, *_Parser, _JSONConstructor, Resolver):
         self._start_bounds(max_nodes, max_depth)
 
 
-def load_yaml_documents(text: str, *, max_nodes: int = MAX_YAML_NODES, max_depth: int = MAX_NESTING) -> list:
+def load_yaml_documents(text: str, *, max_nodes: int = MAX_VALUES, max_depth: int = MAX_NESTING) -> list:
     """Every document of a YAML stream, as JSON-like values. Raises yaml.YAMLError (YAMLLimitError
     past the bounds), before any document is returned."""
     loader = BoundedLoader(text, max_nodes=max_nodes, max_depth=max_depth)

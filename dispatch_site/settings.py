@@ -174,11 +174,11 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
 )
 
 # Bounds on what a request may make the server parse (dispatch_site/parsing.py): the bytes of an API or
-# bundle body (a 413 beyond), the levels of nesting of JSON and YAML, and the values of a YAML bundle,
-# each alias counted at the size of what it repeats (a 400 beyond either).
+# bundle body (a 413 beyond), the levels of nesting of JSON and YAML, and the values (keys included) of
+# a JSON body or a YAML bundle, each YAML alias counted at the size of what it repeats (a 400 beyond).
 DISPATCH_MAX_BODY_BYTES = int(os.environ.get("DISPATCH_MAX_BODY_BYTES", "10000000"))
 DISPATCH_MAX_NESTING = int(os.environ.get("DISPATCH_MAX_NESTING", "100"))
-DISPATCH_MAX_YAML_NODES = int(os.environ.get("DISPATCH_MAX_YAML_NODES", "100000"))
+DISPATCH_MAX_VALUES = int(os.environ.get("DISPATCH_MAX_VALUES", "50000"))
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")

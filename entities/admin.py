@@ -170,7 +170,9 @@ def parse_secret_values(text: str) -> dict | None:
         return None
     if text.lstrip().startswith("{"):
         try:
-            values = parsing.load_json(text, limit=settings.DISPATCH_MAX_NESTING)
+            values = parsing.load_json(
+                text, limit=settings.DISPATCH_MAX_NESTING, max_values=settings.DISPATCH_MAX_VALUES
+            )
         except parsing.ParseError:
             raise ValidationError(
                 "The values are not a valid JSON object; write a JSON object or one KEY=value per line."

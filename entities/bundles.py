@@ -375,7 +375,7 @@ def parse(text: str) -> list[Document]:
         raise too_large(size)
     try:
         loaded = parsing.load_yaml_documents(
-            text, max_nodes=settings.DISPATCH_MAX_YAML_NODES, max_depth=settings.DISPATCH_MAX_NESTING
+            text, max_nodes=settings.DISPATCH_MAX_VALUES, max_depth=settings.DISPATCH_MAX_NESTING
         )
     except parsing.YAMLLimitError as exc:
         raise BundleError(str(exc)) from None

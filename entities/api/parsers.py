@@ -6,7 +6,7 @@ hold NaN or Infinity, which PostgreSQL cannot store.
 """
 
 from django.conf import settings
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers, renderers, status
 
 from dispatch_site import parsing
 
@@ -25,12 +25,21 @@ def read_body(stream) -> bytes:
     return data
 
 
-class JSONParser(parsers.JSONParser):
+class JSONParser(parsers.BaseParser):
+    """Not a subclass of DRF's: DRF reads the body of its own JSON parser through Django's
+    `request.body`, whose 2.5 MB cap (DATA_UPLOAD_MAX_MEMORY_SIZE) answers a bare 400; this one is
+    given the stream, so a body over DISPATCH_MAX_BODY_BYTES is a 413 that says so."""
+
+    media_type = "application/json"
+    renderer_class = renderers.JSONRenderer
+
     def parse(self, stream, media_type=None, parser_context=None):
         data = read_body(stream)
         try:
             text = data.decode("utf-8")
-            return parsing.load_json(text, limit=settings.DISPATCH_MAX_NESTING)
+            return parsing.load_json(
+                text, limit=settings.DISPATCH_MAX_NESTING, max_values=settings.DISPATCH_MAX_VALUES
+            )
         except UnicodeDecodeError:
             raise exceptions.ParseError("The body is not UTF-8 text; send JSON in UTF-8.") from None
         except parsing.ParseError as exc:

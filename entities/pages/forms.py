@@ -29,7 +29,9 @@ class JSONTextField(forms.JSONField):
     (PostgreSQL stores none of them), each a message on the field instead of a 500."""
 
     def _load(self, text):
-        value = parsing.load_json(text, limit=settings.DISPATCH_MAX_NESTING)
+        value = parsing.load_json(
+            text, limit=settings.DISPATCH_MAX_NESTING, max_values=settings.DISPATCH_MAX_VALUES
+        )
         if holds_nul(value):
             raise parsing.ParseError(NUL_MESSAGE)
         return value

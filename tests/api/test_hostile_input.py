@@ -185,3 +185,15 @@ def test_an_application_named_with_a_trailing_newline_is_not_the_application(peo
     )
     assert list(assert_error(response, 400)["errors"]) == ["applications"]
     assert snapshot() == before
+
+
+def test_a_body_with_more_values_than_allowed_is_a_400_before_it_is_decoded(people, scene, client_for):
+    before = snapshot()
+    body = '{"name": "x", "schema_in": {"enum": [' + ",".join(["[[1]]"] * 20_000) + "]}}"
+    response = client_for(people.developer_a).post(
+        "/api/v1/functions/", body, content_type="application/json"
+    )
+    assert (
+        assert_error(response, 400)["message"] == "The JSON has more than 50,000 values; send less at a time."
+    )
+    assert snapshot() == before

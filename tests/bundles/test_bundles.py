@@ -231,7 +231,7 @@ def test_a_bad_document_rolls_back_the_whole_bundle_and_names_its_position_kind_
         ("kind: Application\nname: x\nowner: me\n", "Document 1 (Application 'x'): Application has no field"),
         (
             "a: &a [1]\nb: &b [*a, *a, *a, *a]\n" + "c: [" + "*b, " * 20_000 + "*b]\n",
-            "The bundle has more than 100,000 YAML values (each alias counts as what it repeats)",
+            "The bundle has more than 50,000 YAML values (each alias counts as what it repeats)",
         ),
     ],
 )

@@ -52,7 +52,7 @@ def test_an_alias_bomb_is_a_400_after_a_few_dozen_values(people, secret_a, compo
     response = post_yaml(client, alias_bomb(), query)
     error = assert_error(response, 400)
     assert error["message"] == (
-        "The bundle has more than 100,000 YAML values (each alias counts as what it repeats); "
+        "The bundle has more than 50,000 YAML values (each alias counts as what it repeats); "
         "split it into several files."
     )
     assert len(composed) < 100  # l0's 12 values, then each level's key, list and aliases until 10⁵
@@ -65,7 +65,7 @@ def test_an_alias_bomb_is_refused_by_delete_too(people, secret_a):
     response = client.delete(
         "/api/v1/bundles/?dry_run=true", data=alias_bomb().encode(), content_type="application/yaml"
     )
-    assert assert_error(response, 400)["message"].startswith("The bundle has more than 100,000 YAML values")
+    assert assert_error(response, 400)["message"].startswith("The bundle has more than 50,000 YAML values")
     assert snapshot() == before
 
 
@@ -97,7 +97,7 @@ def test_a_20_mb_flat_yaml_is_a_413_before_it_is_parsed(people, monkeypatch):
 
 
 def test_a_large_flat_yaml_under_the_byte_cap_stops_at_the_value_cap(people, settings, composed):
-    settings.DISPATCH_MAX_YAML_NODES = 1_000
+    settings.DISPATCH_MAX_VALUES = 1_000
     client = client_for(people.viewer_a)
     before = snapshot()
     response = post_yaml(client, "".join(f"k{i}: v\n" for i in range(100_000)), "?dry_run=true")

@@ -18,7 +18,7 @@ def bomb() -> str:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (bomb(), "The bundle has more than 100,000 YAML values"),
+        (bomb(), "The bundle has more than 50,000 YAML values"),
         ("kind: Secret\nname: s\nsecrets: &a {a: *a}\n", "repeats the node that holds it"),
         ("kind: Function\nname: f\nschema: " + "{a: " * 200 + "1" + "}" * 200 + "\n", "nested more than 100"),
     ],
@@ -40,4 +40,4 @@ def test_the_command_exits_1_with_one_line_and_sends_nothing(tmp_path, monkeypat
     code = main(["create", "-f", str(path), "--dry-run"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.count("\n") == 1 and "more than 100,000 YAML values" in err and "HTTP" not in err
+    assert err.count("\n") == 1 and "more than 50,000 YAML values" in err and "HTTP" not in err
