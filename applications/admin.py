@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from . import services, tokens
 from .exceptions import NotFound, StaleRevision
-from .models import APIToken, Application, Membership, application_name_validator
+from .models import APIToken, Application, Membership, Role, application_name_validator
 
 admin.site.site_header = "Dispatch administration"
 admin.site.site_title = "Dispatch admin"
@@ -191,11 +191,45 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Memberships edited together: a change that would leave an application without an admin is
+    refused on the page, by the services' own rule, before anything is written."""
+
+    actor = None  # set per request by MembershipsThroughServices.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        stored = Membership.objects.select_related("application", "user", "group").in_bulk(
+            [form.instance.pk for form in self.forms if form.instance.pk]
+        )
+        losing, gaining = {}, set()
+        for form in self.forms:
+            before = stored.get(form.instance.pk)
+            deleted = form in self.deleted_forms
+            if before is not None and (deleted or form.has_changed()):
+                losing.setdefault(before.application, []).append(before)
+            if not deleted and form.has_changed() and form.instance.role == Role.ADMIN:
+                gaining.add(form.instance.application_id)
+        for application, memberships in losing.items():
+            try:
+                services.check_admins_remain(
+                    user=self.actor,
+                    application=application,
+                    losing=memberships,
+                    gaining=application.pk in gaining,
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+
+
 class MembershipInline(admin.TabularInline):
     """Members of one application: a user or a group, with a role."""
 
     model = Membership
     form = MembershipForm
+    formset = MembershipFormSet
     fields = ("user", "group", "role")
     autocomplete_fields = ("user", "group")
     extra = 0
@@ -206,6 +240,7 @@ class MembershipInline(admin.TabularInline):
 
 class UserMembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     fields = ("application", "role")
     autocomplete_fields = ("application",)
     extra = 0
@@ -220,23 +255,30 @@ class GroupMembershipInline(UserMembershipInline):
 
 
 class MembershipsThroughServices:
-    """Saves membership inlines with membership_set / membership_delete, so the role rules hold."""
+    """Saves membership inlines with membership_set / membership_delete, so the role rules hold.
+    New admins are made before old ones go, so handing an application over in one save works."""
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if issubclass(formset, MembershipFormSet):
+                formset = type(formset.__name__, (formset,), {"actor": request.user})
+            yield formset, inline
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)  # works out new, changed and deleted rows for the history; writes nothing
-        for membership in formset.deleted_objects:
-            services.membership_delete(membership=membership, user=request.user)
+        for membership in formset.new_objects:
+            self._set(request, membership)
         for membership, changed_fields in formset.changed_objects:
+            self._set(request, membership)
             if {"application", "user", "group"} & set(changed_fields):
-                # Who or where changed: the old row goes, the new one is made below.
+                # Who or where changed: the new row was made above, the old one goes.
                 services.membership_delete(
                     membership=Membership.objects.get(pk=membership.pk), user=request.user
                 )
-            self._set(request, membership)
-        for membership in formset.new_objects:
-            self._set(request, membership)
+        for membership in formset.deleted_objects:
+            services.membership_delete(membership=membership, user=request.user)
 
     def _set(self, request, membership):
         services.membership_set(

@@ -164,6 +164,32 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
     return plan
 
 
+def _lock_application(application) -> None:
+    """Two changes of one application's members take turns, so two admins demoting each other at once
+    cannot both see the other still there."""
+    Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+
+
+def check_admins_remain(*, user, application, losing: list[Membership], gaining: bool = False) -> None:
+    """An application keeps at least one admin, a user or a group with someone in it, unless staff
+    decide otherwise: `losing` are the admin memberships that go or are demoted, `gaining` says whether
+    the same change makes a new admin."""
+    losing = [m for m in losing if m.pk is not None and m.role == Role.ADMIN]
+    if not losing or gaining or access.manages_every_application(user):
+        return
+    left = (
+        Membership.objects.filter(application=application, role=Role.ADMIN)
+        .exclude(pk__in=[m.pk for m in losing])
+        .filter(models.Q(user__is_active=True) | models.Q(group__user__is_active=True))
+    )
+    if not left.exists():
+        who = " and ".join(m.member_name for m in losing)
+        raise ValidationError(
+            f"Application '{application.name}' would have no admin left without {who}; make another "
+            "member admin first, or ask staff."
+        )
+
+
 @transaction.atomic
 def membership_set(*, application, user, role: str, member_user=None, member_group=None) -> Membership:
     """Give a user or a group a role on the application (application admins and staff)."""
@@ -176,6 +202,13 @@ def membership_set(*, application, user, role: str, member_user=None, member_gro
     if (member_user is None) == (member_group is None):
         raise ValidationError({"user": "Name either a user or a group, not both and not neither."})
     lookup = {"user": member_user} if member_user is not None else {"group": member_group}
+    _lock_application(application)
+    existing = Membership.objects.filter(application=application, **lookup).first()
+    if existing is not None and role != Role.ADMIN:
+        try:
+            check_admins_remain(user=user, application=application, losing=[existing])
+        except ValidationError as exc:
+            raise ValidationError({"role": exc.messages}) from None
     membership, _ = Membership.objects.update_or_create(
         application=application, **lookup, defaults={"role": role}
     )
@@ -188,7 +221,12 @@ def membership_delete(*, membership, user) -> None:
         raise PermissionDenied(
             f"You need the admin role in application '{membership.application.name}' to manage its members."
         )
-    membership.delete()
+    _lock_application(membership.application)
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        return
+    check_admins_remain(user=user, application=membership.application, losing=[current])
+    current.delete()
 
 
 def group_by_name(name: str) -> Group:
