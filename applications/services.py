@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
 from . import access
-from .exceptions import StaleRevision
+from .exceptions import NotFound, StaleRevision
 from .models import Application, Membership, Role, Status, application_name_validator
 
 CASCADES = ("delete", "orphan")
@@ -152,6 +152,10 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
     every entity and removes only the tags. A dry run returns the plan and changes nothing."""
     if not access.may_delete_application(user, application):
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to delete it.")
+    # Writes that tag entities into it hold this lock too (entities.services.lock_applications): the
+    # plan below sees every entity they made, and none can be tagged in while the delete runs.
+    if not Application.objects.select_for_update().filter(pk=application.pk).exists():
+        raise NotFound(f"Application '{application.name}' does not exist.")
     plan, to_delete = plan_application_delete(application=application, cascade=cascade)
     if dry_run:
         return plan
