@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from jsonschema import exceptions as jsonschema_exceptions
 from jsonschema import validators as jsonschema_validators
 
+from .rules import NUL_MESSAGE
+
 MAX_DEPTH = 64
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 PROTOCOLS = ("http", "https")
@@ -48,28 +50,28 @@ def check_json_value(value, field: str) -> None:
         elif isinstance(item, dict):
             for key, child in item.items():
                 if not isinstance(key, str):
-                    raise ValidationError(f"'{field}' has a key that is not a string.", code="invalid")
+                    raise ValidationError(f"'{field}' has a key that is not a string.", code="wrong_shape")
                 _no_nul(key, field)
                 stack.append((child, depth + 1))
         elif isinstance(item, list | tuple):
             stack.extend((child, depth + 1) for child in item)
         else:
-            raise ValidationError(f"'{field}' holds a value that is not JSON.", code="invalid")
+            raise ValidationError(f"'{field}' holds a value that is not JSON.", code="wrong_shape")
 
 
 def _no_nul(text: str, field: str) -> None:
     if "\x00" in text:
-        raise ValidationError(f"'{field}' contains a NUL character (\\u0000); remove it.", code="nul")
+        raise ValidationError(NUL_MESSAGE, code="nul")
 
 
 def _strings(value, field: str, max_length: int, what: str = "strings") -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(f"Give '{field}' as a list of {what}.", code="invalid")
+        raise ValidationError(f"Give '{field}' as a list of {what}.", code="wrong_shape")
     for item in value:
         if not item.strip() or len(item) > max_length:
             raise ValidationError(
                 f"Each item of '{field}' is 1 to {max_length} characters; '{item[:40]}' is not.",
-                code="invalid",
+                code="wrong_shape",
             )
     return value
 
@@ -79,7 +81,7 @@ def _objects(value, field: str, keys: tuple[str, str], max_lengths: tuple[int, i
     first, second = keys
     shape = f'{{"{first}": …, "{second}": …}}'
     if not isinstance(value, list):
-        raise ValidationError(f"Give '{field}' as a list of {shape} objects.", code="invalid")
+        raise ValidationError(f"Give '{field}' as a list of {shape} objects.", code="wrong_shape")
     for index, item in enumerate(value, start=1):
         if (
             not isinstance(item, dict)
@@ -87,15 +89,15 @@ def _objects(value, field: str, keys: tuple[str, str], max_lengths: tuple[int, i
             or not all(isinstance(v, str) for v in item.values())
         ):
             raise ValidationError(
-                f"Item {index} of '{field}' must be an object {shape} with string values.", code="invalid"
+                f"Item {index} of '{field}' must be an object {shape} with string values.", code="wrong_shape"
             )
         if not item.get(first, "").strip():
-            raise ValidationError(f"Item {index} of '{field}' needs a '{first}'.", code="invalid")
+            raise ValidationError(f"Item {index} of '{field}' needs a '{first}'.", code="wrong_shape")
         for key, limit in zip(keys, max_lengths, strict=True):
             if len(item.get(key, "")) > limit:
                 raise ValidationError(
                     f"The '{key}' of item {index} of '{field}' is longer than {limit} characters.",
-                    code="invalid",
+                    code="wrong_shape",
                 )
 
 
@@ -130,7 +132,7 @@ def _methods(value, field):
         if method not in HTTP_METHODS:
             raise ValidationError(
                 f"'{method[:40]}' in '{field}' is not an HTTP method; use {', '.join(HTTP_METHODS)}.",
-                code="invalid_choice",
+                code="not_allowed",
             )
 
 
@@ -138,7 +140,7 @@ def _protocols(value, field):
     for protocol in _strings(value, field, 16, "protocols"):
         if protocol not in PROTOCOLS:
             raise ValidationError(
-                f"'{protocol[:40]}' in '{field}' is not a protocol; use http or https.", code="invalid_choice"
+                f"'{protocol[:40]}' in '{field}' is not a protocol; use http or https.", code="not_allowed"
             )
 
 
@@ -146,7 +148,8 @@ def _uris(value, field):
     for uri in _strings(value, field, 1024, "paths"):
         if not uri.startswith("/") or any(c.isspace() for c in uri):
             raise ValidationError(
-                f"'{uri[:40]}' in '{field}' is not a path; start it with '/', without spaces.", code="invalid"
+                f"'{uri[:40]}' in '{field}' is not a path; start it with '/', without spaces.",
+                code="wrong_shape",
             )
 
 
@@ -155,7 +158,7 @@ def _hosts(value, field):
         if not HOST_NAME.fullmatch(host):
             raise ValidationError(
                 f"'{host[:40]}' in '{field}' is not a host name; use letters, digits, '-' and '.'.",
-                code="invalid",
+                code="wrong_shape",
             )
 
 
@@ -173,7 +176,8 @@ SHAPES = {
 
 @deconstructible
 class JSONShape:
-    """The validator of one JSON field: `check_json_value`, then the named shape from SHAPES."""
+    """The validator of one JSON field: `check_json_value`, then the named shape from SHAPES. (Its error
+    codes are its own: a model field replaces the message of codes it knows, like "invalid".)"""
 
     def __init__(self, shape: str, field: str | None = None):
         if shape not in SHAPES:
