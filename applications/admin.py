@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from . import services, tokens
+from . import access, services, tokens
 from .exceptions import NotFound, StaleRevision
 from .models import APIToken, Application, Membership, Role, application_name_validator
 
@@ -442,13 +442,60 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class KeepsApplicationAdmins:
+    """Users and groups are application admins too: deactivating or deleting the last one, or taking
+    them out of the group that is an application's only admin path, would leave it without an admin.
+    Unless the actor may change applications, such a change is undone and the page says why."""
+
+    def _keeping_admins(self, request, change):
+        if request.method != "POST" or access.manages_every_application(request.user):
+            return change()
+        with transaction.atomic():
+            before = services.applications_with_an_admin()
+            response = change()
+            lost = before - services.applications_with_an_admin()
+            if not lost:
+                return response
+            transaction.set_rollback(True)
+        list(messages.get_messages(request))  # drop the "changed successfully" of the undone change
+        names = ", ".join(
+            f"'{name}'" for name in Application.objects.filter(pk__in=lost).values_list("name", flat=True)
+        )
+        self.message_user(
+            request,
+            f"Nothing was changed: application {names} would have no admin left; make another member "
+            "admin first, or ask staff.",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._keeping_admins(
+            request,
+            lambda: super(KeepsApplicationAdmins, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._keeping_admins(
+            request,
+            lambda: super(KeepsApplicationAdmins, self).delete_view(request, object_id, extra_context),
+        )
+
+    def response_action(self, request, queryset):
+        return self._keeping_admins(
+            request, lambda: super(KeepsApplicationAdmins, self).response_action(request, queryset)
+        )
+
+
 @admin.register(User)
-class DispatchUserAdmin(MembershipsThroughServices, UserAdmin):
+class DispatchUserAdmin(KeepsApplicationAdmins, MembershipsThroughServices, UserAdmin):
     inlines = [*UserAdmin.inlines, UserMembershipInline]
 
 
 @admin.register(Group)
-class DispatchGroupAdmin(MembershipsThroughServices, GroupAdmin):
+class DispatchGroupAdmin(KeepsApplicationAdmins, MembershipsThroughServices, GroupAdmin):
     inlines = [*GroupAdmin.inlines, GroupMembershipInline]
 
 

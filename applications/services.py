@@ -174,6 +174,17 @@ def _lock_application(application) -> None:
     Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
 
 
+def applications_with_an_admin() -> set[int]:
+    """Ids of the applications someone can administer: an admin membership of an active user, or of a
+    group with an active user in it."""
+    return set(
+        Membership.objects.filter(role=Role.ADMIN)
+        .filter(models.Q(user__is_active=True) | models.Q(group__user__is_active=True))
+        .values_list("application_id", flat=True)
+        .distinct()
+    )
+
+
 def check_admins_remain(*, user, application, losing: list[Membership], gaining: bool = False) -> None:
     """An application keeps at least one admin, a user or a group with someone in it, unless staff
     decide otherwise: `losing` are the admin memberships that go or are demoted, `gaining` says whether

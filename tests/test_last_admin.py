@@ -3,7 +3,7 @@ removal, not by removing the group that is its only admin path. Staff may, on pu
 and message on the services, the API, the pages and the admin; nothing changes when it is refused."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
@@ -188,3 +188,83 @@ def test_a_superuser_may_drop_the_last_admin_in_the_admin(people, client):
     response = client.post(url, data)
     assert response.status_code == 302
     assert admin_membership(people).role == Role.VIEWER
+
+
+@pytest.fixture
+def helpdesk(people, client):
+    """Staff who manage users and groups in the admin, but not applications."""
+    user = f.UserFactory(username="helpdesk", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="auth", content_type__model__in=["user", "group"])
+    )
+    client.force_login(user)
+    return client
+
+
+def user_page(user, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "password": user.password,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "groups": [str(g.pk) for g in user.groups.all()],
+        "application_memberships-TOTAL_FORMS": "0",
+        "application_memberships-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def only_the_group_is_admin(people) -> Membership:
+    team = Membership.objects.get(application=people.app_a, group__name="team-a")
+    team.role = Role.ADMIN
+    team.save()
+    admin_membership(people).delete()
+    return team
+
+
+ADMIN_REFUSAL = (
+    "Nothing was changed: application &#x27;app-a&#x27; would have no admin left; make another member "
+    "admin first, or ask staff."
+)
+
+
+def test_staff_without_application_rights_may_not_deactivate_the_last_admin(people, helpdesk):
+    response = helpdesk.post(
+        admin_url(User, "change", people.admin_a.pk), user_page(people.admin_a, is_active=None), follow=True
+    )
+    assert ADMIN_REFUSAL in response.content.decode()
+    assert "was changed successfully" not in response.content.decode()
+    people.admin_a.refresh_from_db()
+    assert people.admin_a.is_active
+
+
+def test_staff_without_application_rights_may_not_empty_the_only_admin_group(people, helpdesk):
+    only_the_group_is_admin(people)
+    response = helpdesk.post(
+        admin_url(User, "change", people.group_member_a.pk),
+        user_page(people.group_member_a, groups=[]),
+        follow=True,
+    )
+    assert ADMIN_REFUSAL in response.content.decode()
+    assert people.group_member_a.groups.filter(name="team-a").exists()
+
+
+def test_staff_without_application_rights_may_not_delete_the_last_admin_or_its_group(people, helpdesk):
+    response = helpdesk.post(admin_url(User, "delete", people.admin_a.pk), {"post": "yes"}, follow=True)
+    assert ADMIN_REFUSAL in response.content.decode()
+    assert User.objects.filter(pk=people.admin_a.pk).exists()
+    team = only_the_group_is_admin(people)
+    response = helpdesk.post(admin_url(Group, "delete", team.group.pk), {"post": "yes"}, follow=True)
+    assert ADMIN_REFUSAL in response.content.decode()
+    assert Group.objects.filter(pk=team.group.pk).exists()
+
+
+def test_staff_without_application_rights_may_still_change_other_users(people, helpdesk):
+    response = helpdesk.post(
+        admin_url(User, "change", people.viewer_a.pk), user_page(people.viewer_a, is_active=None)
+    )
+    assert response.status_code == 302
+    people.viewer_a.refresh_from_db()
+    assert not people.viewer_a.is_active
