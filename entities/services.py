@@ -64,6 +64,8 @@ def _clean_labels(labels) -> list[str]:
     for label in labels:
         if not isinstance(label, str) or not label.strip() or len(label.strip()) > 100:
             raise ValidationError({"tags": f"Tag {label!r} is invalid; use 1 to 100 characters."})
+        if "\x00" in label:
+            raise ValidationError({"tags": rules.NUL_MESSAGE})
         cleaned.append(label.strip())
     return sorted(set(cleaned))
 
@@ -185,6 +187,15 @@ def _check_assignment(*, user, kind: Kind, current, target) -> None:
 
 
 def _full_clean(kind: Kind, entity) -> None:
+    # PostgreSQL stores no NUL in text: refused here for every text field, whichever surface sent it
+    # (JSON fields check theirs in entities/shapes.py).
+    with_nul = {
+        field.name: [rules.NUL_MESSAGE]
+        for field in entity._meta.concrete_fields
+        if isinstance(getattr(entity, field.attname, None), str) and "\x00" in getattr(entity, field.attname)
+    }
+    if with_nul:
+        raise ValidationError(with_nul)
     try:
         entity.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:

@@ -201,3 +201,23 @@ def test_a_get_body_put_back_is_accepted_for_every_kind(people, kind):
     assert {k: v for k, v in again.items() if k not in ("revision", "modified")} == {
         k: v for k, v in body.items() if k not in ("revision", "modified")
     }
+
+
+@pytest.mark.parametrize(
+    "kind, fields",
+    [
+        ("function", {"source": "print(1)\x00"}),
+        ("function", {"handler": "a\x00.b"}),
+        ("image", {"runtime_dependencies": "requests\x00"}),
+    ],
+)
+def test_the_services_refuse_a_nul_in_any_text_field(people, scene, kind, fields):
+    entity = scene[kind]
+    before = stored(entity)
+    with pytest.raises(services.ValidationError) as exc:
+        services.entity_update(entity=entity, user=people.superuser, fields=fields)
+    assert exc.value.message_dict == {name: [NUL] for name in fields}
+    with pytest.raises(services.ValidationError) as exc:
+        services.entity_update(entity=entity, user=people.superuser, tags=["role=\x00"])
+    assert exc.value.message_dict == {"tags": [NUL]}
+    assert stored(entity) == before
