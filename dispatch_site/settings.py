@@ -143,7 +143,12 @@ CACHES = {
     "default": _REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": _REDIS_CACHE
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dispatch_shared_cache"},
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "dispatch_shared_cache",
+        # Django culls a database cache past 300 entries: a flood of made-up usernames would wipe real counts.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    },
 }
 # A sign-out must end the session for every worker. With Redis, sessions are read from the shared cache
 # and written through to the database (a page saves a query); without it, from the database only: a

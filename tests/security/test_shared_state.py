@@ -13,6 +13,7 @@ from django.core.cache.backends import locmem
 from django.test import Client
 from rest_framework.test import APIClient
 
+from applications import signin
 from applications.throttling import client_address
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,15 @@ def test_the_client_address_trusts_only_the_configured_proxies(rf, settings, pro
     settings.DISPATCH_TRUSTED_PROXIES = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_a_flood_of_made_up_usernames_does_not_wipe_the_real_counts(people, settings, rf):
+    settings.DISPATCH_SIGN_IN_FAILURES = 3
+    for _ in range(3):
+        Client().post("/accounts/login/", {"username": "developer_a", "password": "wrong"})
+    for i in range(400):  # a database cache culls a third of its rows past MAX_ENTRIES (300 by default)
+        signin.record_failure(
+            None, {"username": f"made-up-{i}"}, request=rf.post("/", REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")
+        )
+    response = Client().post("/accounts/login/", {"username": "developer_a", "password": PASSWORD})
+    assert response.status_code == 429
