@@ -42,6 +42,16 @@ def _save(application: Application) -> None:
         ) from None
 
 
+def _lock_application(application) -> Application:
+    """The application, re-read under a row lock: changes of one application (its fields, its members,
+    its delete, entities written into it) take turns, e.g. two admins demoting each other at once cannot
+    both see the other still there. Deleted meanwhile, it does not exist."""
+    locked = Application.objects.select_for_update().filter(pk=application.pk).first()
+    if locked is None:
+        raise NotFound(f"Application '{application.name}' does not exist.")
+    return locked
+
+
 @transaction.atomic
 def application_create(*, user, name: str, description: str = "", tags=None) -> Application:
     """Create an application (staff); its creator becomes its first admin."""
@@ -63,7 +73,7 @@ def application_update(
     *, application, user, name=None, description=None, status=None, tags=None, revision=None
 ) -> Application:
     """Change an application (staff or its admins). `revision`, when given, must be current."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = _lock_application(application)
     if revision is not None and int(revision) != application.revision:
         raise StaleRevision(f"Application '{application.name}'", int(revision), application.revision)
     if not access.may_change_application(user, application):
@@ -154,8 +164,7 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to delete it.")
     # Writes that tag entities into it hold this lock too (entities.services.lock_applications): the
     # plan below sees every entity they made, and none can be tagged in while the delete runs.
-    if not Application.objects.select_for_update().filter(pk=application.pk).exists():
-        raise NotFound(f"Application '{application.name}' does not exist.")
+    _lock_application(application)
     plan, to_delete = plan_application_delete(application=application, cascade=cascade)
     if dry_run:
         return plan
@@ -166,12 +175,6 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
     application.delete()
     plan.dry_run = False
     return plan
-
-
-def _lock_application(application) -> None:
-    """Two changes of one application's members take turns, so two admins demoting each other at once
-    cannot both see the other still there."""
-    Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
 
 
 def applications_with_an_admin() -> set[int]:

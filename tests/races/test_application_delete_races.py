@@ -92,3 +92,20 @@ def test_moving_an_entity_into_an_application_being_deleted_is_never_a_500(peopl
         assert moved.json()["errors"] == {"applications": [GONE]}
     assert secret.application_names() in (["app-b"], [])
     assert wrong_flags() == {}
+
+
+@pytest.mark.parametrize("attempt", range(REPETITIONS))
+def test_adding_a_member_to_an_application_being_deleted_is_never_a_500(people, attempt):
+    def add_member():
+        return api_client(people.admin_a).post(
+            "/api/v1/applications/app-a/members/", {"user": "outsider", "role": "viewer"}
+        )
+
+    with meeting_at("applications.services._lock_application", "applications.access.may_delete_application"):
+        added, deleted = at_once(add_member, delete_application(people, "orphan"))
+
+    assert deleted.status_code == 200, deleted.content
+    assert added.status_code in (201, 404), added.content
+    if added.status_code == 404:
+        assert added.json()["message"] == "Application 'app-a' does not exist."
+    assert not people.outsider.application_memberships.exists()
