@@ -111,6 +111,10 @@ def _system_dependencies(value, field):
 
 def _config(value, field):
     _objects(value, field, ("key", "value"), (255, 4096))
+    keys = [item["key"] for item in value]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:  # the pages' message (KeyValueField), so every surface says the same
+        raise ValidationError(f"Key '{duplicates[0]}' appears twice; keep one row per key.", code="duplicate")
 
 
 def _schema(value, field):

@@ -64,6 +64,8 @@ BAD = [
      """{"key": …, "value": …} with string values."""),
     ("event-driver", "config", {"a": "b"}, """Give 'config' as a list of {"key": …, "value": …} objects."""),
     ("event-driver-type", "config", [{"value": "v"}], "Item 1 of 'config' needs a 'key'."),
+    ("event-driver", "config", [{"key": "a"}, {"key": "a", "value": "2"}],
+     "Key 'a' appears twice; keep one row per key."),
     ("secret", "reason", "broken", "Give 'reason' as a list of strings."),
     ("secret", "reason", [["nested"]], "Give 'reason' as a list of strings."),
     ("secret", "reason", ["x\x00"], NUL),
