@@ -130,6 +130,11 @@ def may_change_application(user, application) -> bool:
     return _has_model_perm(user, Application, "change") or has_role(user, application, Role.ADMIN)
 
 
+def manages_every_application(user) -> bool:
+    """Staff allowed to change applications (and superusers): they may leave one without an admin."""
+    return _has_model_perm(user, Application, "change")
+
+
 def may_delete_application(user, application) -> bool:
     return _has_model_perm(user, Application, "delete") or has_role(user, application, Role.ADMIN)
 

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from . import services, tokens
+from . import access, services, tokens
 from .exceptions import NotFound, StaleRevision
-from .models import APIToken, Application, Membership, application_name_validator
+from .models import APIToken, Application, Membership, Role, application_name_validator
 from .pages.forms import take_names_as_typed
 
 admin.site.site_header = "Dispatch administration"
@@ -193,11 +193,45 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Memberships edited together: a change that would leave an application without an admin is
+    refused on the page, by the services' own rule, before anything is written."""
+
+    actor = None  # set per request by MembershipsThroughServices.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        stored = Membership.objects.select_related("application", "user", "group").in_bulk(
+            [form.instance.pk for form in self.forms if form.instance.pk]
+        )
+        losing, gaining = {}, set()
+        for form in self.forms:
+            before = stored.get(form.instance.pk)
+            deleted = form in self.deleted_forms
+            if before is not None and (deleted or form.has_changed()):
+                losing.setdefault(before.application, []).append(before)
+            if not deleted and form.has_changed() and form.instance.role == Role.ADMIN:
+                gaining.add(form.instance.application_id)
+        for application, memberships in losing.items():
+            try:
+                services.check_admins_remain(
+                    user=self.actor,
+                    application=application,
+                    losing=memberships,
+                    gaining=application.pk in gaining,
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+
+
 class MembershipInline(admin.TabularInline):
     """Members of one application: a user or a group, with a role."""
 
     model = Membership
     form = MembershipForm
+    formset = MembershipFormSet
     fields = ("user", "group", "role")
     autocomplete_fields = ("user", "group")
     extra = 0
@@ -208,6 +242,7 @@ class MembershipInline(admin.TabularInline):
 
 class UserMembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     fields = ("application", "role")
     autocomplete_fields = ("application",)
     extra = 0
@@ -222,23 +257,30 @@ class GroupMembershipInline(UserMembershipInline):
 
 
 class MembershipsThroughServices:
-    """Saves membership inlines with membership_set / membership_delete, so the role rules hold."""
+    """Saves membership inlines with membership_set / membership_delete, so the role rules hold.
+    New admins are made before old ones go, so handing an application over in one save works."""
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if issubclass(formset, MembershipFormSet):
+                formset = type(formset.__name__, (formset,), {"actor": request.user})
+            yield formset, inline
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)  # works out new, changed and deleted rows for the history; writes nothing
-        for membership in formset.deleted_objects:
-            services.membership_delete(membership=membership, user=request.user)
+        for membership in formset.new_objects:
+            self._set(request, membership)
         for membership, changed_fields in formset.changed_objects:
+            self._set(request, membership)
             if {"application", "user", "group"} & set(changed_fields):
-                # Who or where changed: the old row goes, the new one is made below.
+                # Who or where changed: the new row was made above, the old one goes.
                 services.membership_delete(
                     membership=Membership.objects.get(pk=membership.pk), user=request.user
                 )
-            self._set(request, membership)
-        for membership in formset.new_objects:
-            self._set(request, membership)
+        for membership in formset.deleted_objects:
+            services.membership_delete(membership=membership, user=request.user)
 
     def _set(self, request, membership):
         services.membership_set(
@@ -402,13 +444,60 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class KeepsApplicationAdmins:
+    """Users and groups are application admins too: deactivating or deleting the last one, or taking
+    them out of the group that is an application's only admin path, would leave it without an admin.
+    Unless the actor may change applications, such a change is undone and the page says why."""
+
+    def _keeping_admins(self, request, change):
+        if request.method != "POST" or access.manages_every_application(request.user):
+            return change()
+        with transaction.atomic():
+            before = services.applications_with_an_admin()
+            response = change()
+            lost = before - services.applications_with_an_admin()
+            if not lost:
+                return response
+            transaction.set_rollback(True)
+        list(messages.get_messages(request))  # drop the "changed successfully" of the undone change
+        names = ", ".join(
+            f"'{name}'" for name in Application.objects.filter(pk__in=lost).values_list("name", flat=True)
+        )
+        self.message_user(
+            request,
+            f"Nothing was changed: application {names} would have no admin left; make another member "
+            "admin first, or ask staff.",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._keeping_admins(
+            request,
+            lambda: super(KeepsApplicationAdmins, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._keeping_admins(
+            request,
+            lambda: super(KeepsApplicationAdmins, self).delete_view(request, object_id, extra_context),
+        )
+
+    def response_action(self, request, queryset):
+        return self._keeping_admins(
+            request, lambda: super(KeepsApplicationAdmins, self).response_action(request, queryset)
+        )
+
+
 @admin.register(User)
-class DispatchUserAdmin(MembershipsThroughServices, UserAdmin):
+class DispatchUserAdmin(KeepsApplicationAdmins, MembershipsThroughServices, UserAdmin):
     inlines = [*UserAdmin.inlines, UserMembershipInline]
 
 
 @admin.register(Group)
-class DispatchGroupAdmin(MembershipsThroughServices, GroupAdmin):
+class DispatchGroupAdmin(KeepsApplicationAdmins, MembershipsThroughServices, GroupAdmin):
     inlines = [*GroupAdmin.inlines, GroupMembershipInline]
 
 

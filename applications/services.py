@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
 from . import access
-from .exceptions import StaleRevision
+from .exceptions import NotFound, StaleRevision
 from .models import Application, Membership, Role, Status, application_name_validator
 
 CASCADES = ("delete", "orphan")
@@ -42,6 +42,16 @@ def _save(application: Application) -> None:
         ) from None
 
 
+def _lock_application(application) -> Application:
+    """The application, re-read under a row lock: changes of one application (its fields, its members,
+    its delete, entities written into it) take turns, e.g. two admins demoting each other at once cannot
+    both see the other still there. Deleted meanwhile, it does not exist."""
+    locked = Application.objects.select_for_update().filter(pk=application.pk).first()
+    if locked is None:
+        raise NotFound(f"Application '{application.name}' does not exist.")
+    return locked
+
+
 @transaction.atomic
 def application_create(*, user, name: str, description: str = "", tags=None) -> Application:
     """Create an application (staff); its creator becomes its first admin."""
@@ -63,7 +73,7 @@ def application_update(
     *, application, user, name=None, description=None, status=None, tags=None, revision=None
 ) -> Application:
     """Change an application (staff or its admins). `revision`, when given, must be current."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = _lock_application(application)
     if revision is not None and int(revision) != application.revision:
         raise StaleRevision(f"Application '{application.name}'", int(revision), application.revision)
     if not access.may_change_application(user, application):
@@ -152,6 +162,9 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
     every entity and removes only the tags. A dry run returns the plan and changes nothing."""
     if not access.may_delete_application(user, application):
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to delete it.")
+    # Writes that tag entities into it hold this lock too (entities.services.lock_applications): the
+    # plan below sees every entity they made, and none can be tagged in while the delete runs.
+    _lock_application(application)
     plan, to_delete = plan_application_delete(application=application, cascade=cascade)
     if dry_run:
         return plan
@@ -162,6 +175,37 @@ def application_delete(*, application, user, cascade: str = "delete", dry_run: b
     application.delete()
     plan.dry_run = False
     return plan
+
+
+def applications_with_an_admin() -> set[int]:
+    """Ids of the applications someone can administer: an admin membership of an active user, or of a
+    group with an active user in it."""
+    return set(
+        Membership.objects.filter(role=Role.ADMIN)
+        .filter(models.Q(user__is_active=True) | models.Q(group__user__is_active=True))
+        .values_list("application_id", flat=True)
+        .distinct()
+    )
+
+
+def check_admins_remain(*, user, application, losing: list[Membership], gaining: bool = False) -> None:
+    """An application keeps at least one admin, a user or a group with someone in it, unless staff
+    decide otherwise: `losing` are the admin memberships that go or are demoted, `gaining` says whether
+    the same change makes a new admin."""
+    losing = [m for m in losing if m.pk is not None and m.role == Role.ADMIN]
+    if not losing or gaining or access.manages_every_application(user):
+        return
+    left = (
+        Membership.objects.filter(application=application, role=Role.ADMIN)
+        .exclude(pk__in=[m.pk for m in losing])
+        .filter(models.Q(user__is_active=True) | models.Q(group__user__is_active=True))
+    )
+    if not left.exists():
+        who = " and ".join(m.member_name for m in losing)
+        raise ValidationError(
+            f"Application '{application.name}' would have no admin left without {who}; make another "
+            "member admin first, or ask staff."
+        )
 
 
 @transaction.atomic
@@ -176,6 +220,13 @@ def membership_set(*, application, user, role: str, member_user=None, member_gro
     if (member_user is None) == (member_group is None):
         raise ValidationError({"user": "Name either a user or a group, not both and not neither."})
     lookup = {"user": member_user} if member_user is not None else {"group": member_group}
+    _lock_application(application)
+    existing = Membership.objects.filter(application=application, **lookup).first()
+    if existing is not None and role != Role.ADMIN:
+        try:
+            check_admins_remain(user=user, application=application, losing=[existing])
+        except ValidationError as exc:
+            raise ValidationError({"role": exc.messages}) from None
     membership, _ = Membership.objects.update_or_create(
         application=application, **lookup, defaults={"role": role}
     )
@@ -188,7 +239,12 @@ def membership_delete(*, membership, user) -> None:
         raise PermissionDenied(
             f"You need the admin role in application '{membership.application.name}' to manage its members."
         )
-    membership.delete()
+    _lock_application(membership.application)
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        return
+    check_admins_remain(user=user, application=membership.application, losing=[current])
+    current.delete()
 
 
 def group_by_name(name: str) -> Group:

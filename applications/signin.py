@@ -5,8 +5,9 @@ Django's `authenticate` refuses the credentials (the pages, the admin, the API's
 `user_login_failed` signal. Once a username has DISPATCH_SIGN_IN_FAILURES failures, or an address
 DISPATCH_SIGN_IN_ADDRESS_FAILURES, within DISPATCH_SIGN_IN_WINDOW seconds, further sign-ins for it are
 answered 429 until the window ends, even with the right password. A successful sign-in clears its
-username's count. The counts live in Django's cache: with the default local-memory cache each server
-process counts on its own.
+username's count. The counts live in the shared cache (Redis, or a database table: see
+applications/throttling.py), so every worker counts together and a restart forgets nothing; the address
+is `client_address`, which trusts X-Forwarded-For only from DISPATCH_TRUSTED_PROXIES proxies.
 """
 
 import hashlib
@@ -15,8 +16,10 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
+
+from .throttling import client_address
+from .throttling import shared_cache as cache
 
 PREFIX = "sign-in-failures"
 
@@ -25,7 +28,7 @@ def _counters(request, username: str) -> list[tuple[str, int]]:
     """(cache key, allowed failures) for the username and for the request's address."""
     name = hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()
     counters = [(f"{PREFIX}:user:{name}", settings.DISPATCH_SIGN_IN_FAILURES)]
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    address = client_address(request) if request is not None else None
     if address:
         counters.append((f"{PREFIX}:address:{address}", settings.DISPATCH_SIGN_IN_ADDRESS_FAILURES))
     return counters
@@ -37,6 +40,8 @@ def wait_seconds(request, username: str) -> int:
     found = cache.get_many([key for key, _ in keys] + [f"{key}:until" for key, _ in keys])
     now = time.time()
     waits = [found.get(f"{key}:until", now) - now for key, limit in keys if found.get(key, 0) >= limit]
+    # a count the cache has not yet expired (a database cache expires by its own clock) no longer blocks
+    waits = [wait for wait in waits if wait > 0]
     return max(1, math.ceil(max(waits))) if waits else 0
 
 

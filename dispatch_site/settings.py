@@ -135,17 +135,30 @@ STORAGES = {
     },
 }
 
-# One cache for sessions, throttles and look-ups: Redis when REDIS_URL is set (shared by every gunicorn
-# worker, as throttles need), else memory local to the process.
+# Two caches. "default" holds look-ups a process may keep to itself; "shared" holds what every worker
+# must agree on and what must outlive a worker's restart: sign-in failure counts and the API's throttles.
+# With REDIS_URL both are Redis; without it "default" is memory local to the process and "shared" a table
+# of the database (made by migrate, applications/apps.py).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": _REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": _REDIS_CACHE
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "dispatch_shared_cache",
+        # Django culls a database cache past 300 entries: a flood of made-up usernames would wipe real counts.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    },
 }
-# Sessions are read from the cache and written through to the database: a page saves a query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A sign-out must end the session for every worker. With Redis, sessions are read from the shared cache
+# and written through to the database (a page saves a query); without it, from the database only: a
+# copy in one process's memory would outlive a sign-out made through another process.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+SESSION_CACHE_ALIAS = "shared"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -164,6 +177,13 @@ DISPATCH_SCOPES: dict[str, str] = json.loads(os.environ.get("DISPATCH_SCOPES") o
 DISPATCH_SIGN_IN_FAILURES = int(os.environ.get("DISPATCH_SIGN_IN_FAILURES", "5"))
 DISPATCH_SIGN_IN_ADDRESS_FAILURES = int(os.environ.get("DISPATCH_SIGN_IN_ADDRESS_FAILURES", "20"))
 DISPATCH_SIGN_IN_WINDOW = int(os.environ.get("DISPATCH_SIGN_IN_WINDOW", "900"))
+
+# How many reverse proxies in front of the server append to X-Forwarded-For. The client's address is
+# the one that many entries from the right; with 0 the header is ignored and REMOTE_ADDR is the client,
+# since anyone can send the header. Every throttle and the sign-in counts use it (applications/throttling.py).
+DISPATCH_TRUSTED_PROXIES = int(os.environ.get("DISPATCH_TRUSTED_PROXIES", "0"))
+if DISPATCH_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("DISPATCH_TRUSTED_PROXIES is a count of proxies: 0 or more.")
 
 # Sent with every response (dispatch_site/middleware.py), unless DEBUG; empty to send none.
 # {inline_styles} becomes the hashes of the admin's and Swagger UI's inline <style> blocks.
@@ -197,7 +217,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "entities.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "entities.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["applications.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": DISPATCH_TRUSTED_PROXIES,  # for DRF's own throttles; ours ask applications/throttling.py
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("DISPATCH_AUTH_RATE", "30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNICODE_JSON": True,

@@ -6,4 +6,4 @@ class EntitiesConfig(AppConfig):
     verbose_name = "Entities"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers that keep `unassigned` true
+        from . import integrity, signals  # noqa: F401 - the receivers that keep `unassigned` true, its check

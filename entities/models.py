@@ -12,6 +12,7 @@ from taggit.models import GenericUUIDTaggedItemBase, TaggedItemBase
 from applications.models import ApplicationItem, Status
 
 from . import crypto
+from .shapes import ShapedJSONField
 
 entity_name_validator = RegexValidator(
     r"\A[A-Za-z0-9][A-Za-z0-9_-]*\Z",  # \Z, not $: "$" also matches before a final newline
@@ -36,7 +37,7 @@ class Entity(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=63, unique=True, validators=[entity_name_validator])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY, db_index=True)
-    reason = models.JSONField(default=list, blank=True, help_text="Why the status is ERROR.")
+    reason = ShapedJSONField(shape="reason", default=list, blank=True, help_text="Why the status is ERROR.")
     applications = TaggableManager(
         through=ApplicationItem,
         blank=True,
@@ -107,8 +108,11 @@ class Image(Entity):
     runtime_dependencies = models.TextField(
         blank=True, help_text="The language's dependency manifest, e.g. a requirements.txt."
     )
-    system_dependencies = models.JSONField(
-        default=list, blank=True, help_text='Operating system packages: [{"name": …, "version": …}].'
+    system_dependencies = ShapedJSONField(
+        shape="system_dependencies",
+        default=list,
+        blank=True,
+        help_text='Operating system packages: [{"name": …, "version": …}].',
     )
 
     def save(self, *args, **kwargs):
@@ -137,8 +141,12 @@ class Function(Entity):
     image = models.ForeignKey(Image, on_delete=models.RESTRICT, related_name="functions")
     handler = models.CharField(max_length=255, blank=True, help_text="e.g. hello.handle")
     source = models.TextField(blank=True)
-    schema_in = models.JSONField(default=dict, blank=True, help_text="JSON schema of the input.")
-    schema_out = models.JSONField(default=dict, blank=True, help_text="JSON schema of the output.")
+    schema_in = ShapedJSONField(
+        shape="schema", default=dict, blank=True, help_text="JSON schema of the input."
+    )
+    schema_out = ShapedJSONField(
+        shape="schema", default=dict, blank=True, help_text="JSON schema of the output."
+    )
     secrets = models.ManyToManyField(Secret, blank=True, related_name="functions")
     timeout = models.PositiveIntegerField(
         default=60, validators=[MaxValueValidator(86400)], help_text="Seconds a run may take."
@@ -158,10 +166,10 @@ class Authentication(models.TextChoices):
 
 class API(Entity):
     function = models.ForeignKey(Function, on_delete=models.RESTRICT, related_name="apis")
-    methods = models.JSONField(default=list, blank=True, help_text='e.g. ["GET", "POST"]')
-    protocols = models.JSONField(default=list, blank=True, help_text='e.g. ["https"]')
-    uris = models.JSONField(default=list, blank=True, help_text='e.g. ["/hello"]')
-    hosts = models.JSONField(default=list, blank=True)
+    methods = ShapedJSONField(shape="methods", default=list, blank=True, help_text='e.g. ["GET", "POST"]')
+    protocols = ShapedJSONField(shape="protocols", default=list, blank=True, help_text='e.g. ["https"]')
+    uris = ShapedJSONField(shape="uris", default=list, blank=True, help_text='e.g. ["/hello"]')
+    hosts = ShapedJSONField(shape="hosts", default=list, blank=True)
     authentication = models.CharField(
         max_length=16, choices=Authentication.choices, default=Authentication.PUBLIC
     )
@@ -175,7 +183,7 @@ class API(Entity):
 
 class EventDriverType(Entity):
     image = models.CharField(max_length=255, help_text="The driver's container image.")
-    config = models.JSONField(default=list, blank=True, help_text='[{"key": …, "value": …}]')
+    config = ShapedJSONField(shape="config", default=list, blank=True, help_text='[{"key": …, "value": …}]')
     expose = models.BooleanField(default=False)
     built_in = models.BooleanField(default=False)
 
@@ -185,7 +193,7 @@ class EventDriverType(Entity):
 
 class EventDriver(Entity):
     type = models.ForeignKey(EventDriverType, on_delete=models.RESTRICT, related_name="drivers")
-    config = models.JSONField(default=list, blank=True, help_text='[{"key": …, "value": …}]')
+    config = ShapedJSONField(shape="config", default=list, blank=True, help_text='[{"key": …, "value": …}]')
     secrets = models.ManyToManyField(Secret, blank=True, related_name="event_drivers")
     expose = models.BooleanField(default=False)
     url = models.CharField(max_length=255, blank=True, editable=False)

@@ -9,12 +9,13 @@ visible) or StaleRevision (changed meanwhile).
 import re
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
 from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
-from applications.models import Application
+from applications.models import Application, ApplicationItem
 
 from . import rules
 from .kinds import KINDS, Kind, get_kind, referrers_of
@@ -63,8 +64,31 @@ def _clean_labels(labels) -> list[str]:
     for label in labels:
         if not isinstance(label, str) or not label.strip() or len(label.strip()) > 100:
             raise ValidationError({"tags": f"Tag {label!r} is invalid; use 1 to 100 characters."})
+        if "\x00" in label:
+            raise ValidationError({"tags": rules.NUL_MESSAGE})
         cleaned.append(label.strip())
     return sorted(set(cleaned))
+
+
+def lock_applications(applications: Iterable[Application]) -> None:
+    """Hold the applications' rows to the end of the transaction. Deleting an application takes the
+    same lock first, so a write that tags entities into it and the delete take turns: the delete then
+    sees the new entity in its plan, or the write finds the application gone (a 400), never half of
+    each. Rows are locked in id order, so two writers cannot wait on each other."""
+    wanted = {a.pk: a for a in applications}
+    if not wanted:
+        return
+    found = set(
+        Application.objects.select_for_update()
+        .filter(pk__in=sorted(wanted))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    gone = sorted(a.name for pk, a in wanted.items() if pk not in found)
+    if gone:
+        raise ValidationError(
+            {"applications": [f"Application '{name}' does not exist; check the name." for name in gone]}
+        )
 
 
 def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
@@ -145,6 +169,7 @@ def _target_applications(*, user, kind, entity, applications, current) -> list[A
     else:
         target = resolve_applications(user=user, applications=applications)
     rules.check_scope(entity, target, function_apps=function_apps, current_apps=current)
+    lock_applications(target)
     return target
 
 
@@ -162,6 +187,15 @@ def _check_assignment(*, user, kind: Kind, current, target) -> None:
 
 
 def _full_clean(kind: Kind, entity) -> None:
+    # PostgreSQL stores no NUL in text: refused here for every text field, whichever surface sent it
+    # (JSON fields check theirs in entities/shapes.py).
+    with_nul = {
+        field.name: [rules.NUL_MESSAGE]
+        for field in entity._meta.concrete_fields
+        if isinstance(getattr(entity, field.attname, None), str) and "\x00" in getattr(entity, field.attname)
+    }
+    if with_nul:
+        raise ValidationError(with_nul)
     try:
         entity.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -269,6 +303,9 @@ def entity_update(
     """Change an entity's fields, applications or tags. `revision`, when given, must be current."""
     kind = entity.kind
     _check_visible(user, entity)
+    # The applications it is in before the entity itself, in the order an application's delete takes
+    # them (application, then its entities): the two cannot deadlock.
+    lock_applications(Application.objects.filter(pk__in=_application_ids_of(entity)))
     entity = _lock(entity)
     if revision is not None and int(revision) != entity.revision:
         raise StaleRevision(f"{rules.A(kind.label)} '{entity.name}'", int(revision), entity.revision)
@@ -304,6 +341,11 @@ def entity_update(
     if tags is not None:
         entity.tags.set(_clean_labels(tags))
     return entity
+
+
+def _application_ids_of(entity):
+    content_type = ContentType.objects.get_for_model(type(entity))
+    return ApplicationItem.objects.filter(content_type=content_type, object_id=entity.pk).values("tag_id")
 
 
 def users_of(kind: Kind, entities) -> list:

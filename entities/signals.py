@@ -16,13 +16,13 @@ from applications.models import Application, ApplicationItem
 from .kinds import KINDS
 
 
-def refresh_unassigned(model, ids) -> None:
+def refresh_unassigned(model, ids, using: str = "default") -> None:
     """Recompute the flag for these entities from the through table, in one UPDATE."""
     if not ids:
         return
-    content_type = ContentType.objects.get_for_model(model)
-    items = ApplicationItem.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
-    model.objects.filter(pk__in=list(ids)).update(unassigned=~Exists(items))
+    content_type = ContentType.objects.db_manager(using).get_for_model(model)
+    items = ApplicationItem.objects.using(using).filter(content_type=content_type, object_id=OuterRef("pk"))
+    model.objects.using(using).filter(pk__in=list(ids)).update(unassigned=~Exists(items))
 
 
 @receiver(m2m_changed, sender=ApplicationItem)

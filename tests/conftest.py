@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import BaseDatabaseCache
 
 from applications.models import Application, Role
 from tests import factories as f
@@ -17,10 +18,27 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Failed sign-ins and the token endpoint's throttle are counted in the cache, and every test signs
-    in from the same address: each test starts with no count."""
+def fresh_cache(request, django_db_blocker):
+    """Failed sign-ins and the token endpoint's throttle are counted in the shared cache, and every test
+    signs in from the same address: each test starts with no count. Without REDIS_URL that cache is a
+    table of the test database, emptied when the test uses the database (only then can it count)."""
     cache.clear()
+    if not isinstance(caches["shared"], BaseDatabaseCache):
+        caches["shared"].clear()
+    elif {"db", "transactional_db", "django_db_setup"} & set(
+        request.fixturenames
+    ) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            caches["shared"].clear()
+
+
+def session_queries() -> list[str]:
+    """What reading the session asks the database: one query with the `db` engine (no REDIS_URL),
+    none with sessions cached in Redis."""
+    from django.conf import settings
+
+    return ["the session"] if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else []
 
 
 @dataclass

@@ -286,9 +286,13 @@ def application_members(request, name):
         if "remove" in request.POST:
             member_id = parse_whole_number(request.POST["remove"], name="remove")
             membership = get_object_or_404(Membership, pk=member_id, application=application)
-            services.membership_delete(membership=membership, user=request.user)
-            messages.success(request, f"{upper_first(membership.member_name)} is no longer a member.")
-            return redirect(request.path)
+            try:
+                services.membership_delete(membership=membership, user=request.user)
+            except ValidationError as error:  # e.g. the last admin: the page again (a 400), saying why
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"{upper_first(membership.member_name)} is no longer a member.")
+                return redirect(request.path)
         if form.is_valid():
             try:
                 member_user, member_group = _find_member(form.cleaned_data["member"])

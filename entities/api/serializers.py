@@ -28,6 +28,7 @@ from entities import models as m
 from entities import rules, services
 from entities.api.parsers import query_flag
 from entities.kinds import KINDS, get_kind, kind_of
+from entities.shapes import HTTP_METHODS, PROTOCOLS, JSONShape
 
 APPLICATION_TAG_KEYS = {"application", "app"}
 COMMON_FIELDS = (
@@ -219,14 +220,42 @@ class NameReferenceField(serializers.SlugRelatedField):
             ) from None
 
 
-class KeyValueSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=255)
-    value = serializers.CharField(allow_blank=True, max_length=4096, required=False, default="")
+class ShapedJSONField(serializers.JSONField):
+    """A JSON field checked by the domain's shape (entities/shapes.py), so the API refuses what every
+    other surface refuses, with the same message, and shows whatever is stored as it is."""
+
+    def __init__(self, *, shape: str, field: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(validators=[JSONShape(shape, field)], **kwargs)
 
 
-class SystemDependencySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    version = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+def _strings_schema(**items) -> dict:
+    return {"type": "array", "items": {"type": "string", **items}}
+
+
+def _pairs_schema(first: str, second: str) -> dict:
+    properties = {first: {"type": "string", "minLength": 1}, second: {"type": "string"}}
+    return {"type": "array", "items": {"type": "object", "properties": properties, "required": [first]}}
+
+
+SHAPE_SCHEMAS = {
+    "reason": _strings_schema(minLength=1, maxLength=1000),
+    "system_dependencies": _pairs_schema("name", "version"),
+    "config": _pairs_schema("key", "value"),
+    "schema": {"type": "object", "additionalProperties": True},
+    "methods": _strings_schema(enum=list(HTTP_METHODS)),
+    "protocols": _strings_schema(enum=list(PROTOCOLS)),
+    "uris": _strings_schema(pattern="^/", maxLength=1024),
+    "hosts": _strings_schema(maxLength=253),
+}
+
+
+def shaped(shape: str, field: str | None = None, **kwargs) -> ShapedJSONField:
+    """The API field of a shaped JSON column, documented in the OpenAPI schema by its shape."""
+    documented = extend_schema_field(SHAPE_SCHEMAS[shape])(
+        type(f"{shape.title()}Field", (ShapedJSONField,), {})
+    )
+    return documented(shape=shape, field=field or shape, **kwargs)
 
 
 def _plain(value):
@@ -253,9 +282,7 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     )
     tags = TagsField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    reason = serializers.ListField(
-        child=serializers.CharField(max_length=1000), required=False, help_text="Why the status is ERROR."
-    )
+    reason = shaped("reason", help_text="Why the status is ERROR.")
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="The username of who made it."
     )
@@ -347,7 +374,7 @@ class BaseImageSerializer(EntitySerializer):
 
 class ImageSerializer(EntitySerializer):
     base_image = NameReferenceField("base-image")
-    system_dependencies = SystemDependencySerializer(many=True, required=False)
+    system_dependencies = shaped("system_dependencies")
 
     class Meta(EntitySerializer.Meta):
         model = m.Image
@@ -431,8 +458,8 @@ def wants_reveal(request) -> bool:
 class FunctionSerializer(EntitySerializer):
     image = NameReferenceField("image")
     secrets = NameReferenceField("secret", many=True, required=False)
-    schema_in = serializers.DictField(required=False, help_text="JSON schema of the input.")
-    schema_out = serializers.DictField(required=False, help_text="JSON schema of the output.")
+    schema_in = shaped("schema", "schema_in", help_text="JSON schema of the input.")
+    schema_out = shaped("schema", "schema_out", help_text="JSON schema of the output.")
 
     class Meta(EntitySerializer.Meta):
         model = m.Function
@@ -447,17 +474,12 @@ class FunctionSerializer(EntitySerializer):
         )
 
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-
-
 class APISerializer(EntitySerializer):
     function = NameReferenceField("function")
-    methods = serializers.ListField(child=serializers.ChoiceField(choices=HTTP_METHODS), required=False)
-    protocols = serializers.ListField(
-        child=serializers.ChoiceField(choices=("http", "https")), required=False
-    )
-    uris = serializers.ListField(child=serializers.CharField(max_length=1024), required=False)
-    hosts = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    methods = shaped("methods")
+    protocols = shaped("protocols")
+    uris = shaped("uris")
+    hosts = shaped("hosts")
 
     class Meta(EntitySerializer.Meta):
         model = m.API
@@ -474,7 +496,7 @@ class APISerializer(EntitySerializer):
 
 
 class EventDriverTypeSerializer(EntitySerializer):
-    config = KeyValueSerializer(many=True, required=False)
+    config = shaped("config")
 
     class Meta(EntitySerializer.Meta):
         model = m.EventDriverType
@@ -483,7 +505,7 @@ class EventDriverTypeSerializer(EntitySerializer):
 
 class EventDriverSerializer(EntitySerializer):
     type = NameReferenceField("event-driver-type")
-    config = KeyValueSerializer(many=True, required=False)
+    config = shaped("config")
     secrets = NameReferenceField("secret", many=True, required=False)
     driver_url = serializers.CharField(
         source="url",

@@ -1,6 +1,6 @@
 """Every admin changelist and change page renders for a superuser, in a pinned number of queries,
-and a changelist asks the same number of queries for 1 row as for 20. Sessions are read from the cache
-(SESSION_ENGINE cached_db), so no count includes one."""
+and a changelist asks the same number of queries for 1 row as for 20. Reading the session is a query
+only with the database engine (no REDIS_URL): `session_queries()`."""
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -9,6 +9,7 @@ from applications.models import APIToken, Application
 from applications.tokens import token_create
 from entities.kinds import KINDS
 from tests import factories as f
+from tests.conftest import session_queries
 
 from .conftest import admin_url
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def changelist_queries(kind) -> list[str]:
     """What an entity changelist asks the database, whatever the number of rows."""
-    queries = ["the signed-in user"]  # the session comes from the cache (cached_db)
+    queries = [*session_queries(), "the signed-in user"]
     if not kind.is_system:
         queries.append("the application filter's choices")
     return queries + [
@@ -32,6 +33,7 @@ def changelist_queries(kind) -> list[str]:
 def change_page_queries(kind) -> list[str]:
     """What an entity change page asks the database, for an entity made by its factory."""
     queries = [
+        *session_queries(),
         "the signed-in user",
         "the entity, with its single references and created_by joined",
         "the tags field's initial value",
@@ -95,6 +97,7 @@ def test_the_application_changelist_asks_the_same_queries_for_1_and_20_applicati
     url = admin_url(Application)
     root.get(url)
     queries = [
+        *session_queries(),
         "the signed-in user",
         "COUNT(*) of the filtered applications",
         "the page of applications, with one COUNT per kind of their items (one grouped query)",
@@ -114,6 +117,7 @@ def test_the_application_change_page_renders_for_a_superuser(root, people, djang
     url = admin_url(Application, "change", people.app_a.pk)
     root.get(url)
     queries = [
+        *session_queries(),
         "the signed-in user",
         "the application with its entity counts",
         "its tags (prefetch)",
@@ -132,6 +136,7 @@ def test_the_application_change_page_renders_for_a_superuser(root, people, djang
 
 PEOPLE_CHANGELIST_QUERIES = {
     User: [
+        *session_queries(),
         "the signed-in user",
         "the groups filter's choices",
         "COUNT(*) of the filtered users",
@@ -139,12 +144,14 @@ PEOPLE_CHANGELIST_QUERIES = {
         "the page of users",
     ],
     Group: [
+        *session_queries(),
         "the signed-in user",
         "COUNT(*) of the filtered groups",
         "COUNT(*) of all groups",
         "the page",
     ],
     APIToken: [
+        *session_queries(),
         "the signed-in user",
         "COUNT(*) of the filtered tokens",
         "the page, users joined",
@@ -170,6 +177,7 @@ def test_the_people_changelists_ask_the_same_queries_for_1_and_20_rows(
 
 PEOPLE_CHANGE_PAGE_QUERIES = {
     User: [
+        *session_queries(),
         "the signed-in user",
         "the user",
         "the groups field's initial value",
@@ -180,6 +188,7 @@ PEOPLE_CHANGE_PAGE_QUERIES = {
         "the application autocomplete's selected option (one membership)",
     ],
     Group: [
+        *session_queries(),
         "the signed-in user",
         "the group",
         "the permissions field's initial value",
@@ -187,7 +196,7 @@ PEOPLE_CHANGE_PAGE_QUERIES = {
         "the permissions field's choices",
         "the application autocomplete's selected option (one membership)",
     ],
-    APIToken: ["the signed-in user", "the token, its user joined"],
+    APIToken: [*session_queries(), "the signed-in user", "the token, its user joined"],
 }
 
 

@@ -3,18 +3,9 @@
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests import factories as f
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """The token endpoint is throttled per address; each test starts with a clean count."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ BAD_CREATES = [
         {"name": "x", "function": "a-function", "authentication": "magic"},
         "authentication",
     ),
-    ("bad method", "apis", {"name": "x", "function": "a-function", "methods": ["FETCH"]}, "methods.0"),
+    ("bad method", "apis", {"name": "x", "function": "a-function", "methods": ["FETCH"]}, "methods"),
     (
         "bad secret key",
         "secrets",
@@ -109,7 +109,7 @@ BAD_CREATES = [
         "bad config",
         "event-drivers",
         {"name": "d", "type": "timer", "config": [{"value": "v"}], "applications": ["app-a"]},
-        "config.0.key",
+        "config",
     ),
 ]
 

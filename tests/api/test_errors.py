@@ -40,7 +40,7 @@ def test_field_errors_are_listed_per_field(people, client_for):
     assert body["message"].startswith("Invalid input: ")
 
 
-def test_nested_errors_have_dotted_paths(people, scene, client_for):
+def test_a_wrong_item_of_a_json_field_is_named_by_its_position(people, scene, client_for):
     response = client_for(people.developer_a).post(
         "/api/v1/images/",
         {
@@ -51,8 +51,8 @@ def test_nested_errors_have_dotted_paths(people, scene, client_for):
         },
     )
     body = assert_error(response, 400)
-    assert body["errors"] == {"system_dependencies.1.name": ["This field is required."]}
-    assert body["message"] == "system_dependencies.1.name: This field is required."
+    assert body["errors"] == {"system_dependencies": ["Item 2 of 'system_dependencies' needs a 'name'."]}
+    assert body["message"] == "system_dependencies: Item 2 of 'system_dependencies' needs a 'name'."
 
 
 def test_a_missing_entity_is_a_json_404(people, client_for):
