@@ -6,6 +6,7 @@ once with the run INITIALIZED and its URL in `Location`; a worker executes it. R
 generic runs resource (and GET on the function's runs/), behind the same access gate.
 """
 
+from django.db.models import Exists
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -109,10 +110,17 @@ class FunctionRunsViewSet(RunViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def the_function(self):
+        """The function in the URL (and in ?application=X when given), else a 404."""
         name = self.kwargs["function"]
-        function = access.visible_entities(m.Function, self.request.user).filter(name=name).first()
+        functions = access.visible_entities(m.Function, self.request.user).filter(name=name)
+        application = self.request.query_params.get("application")
+        if application:
+            in_it = access.application_items(m.Function).filter(tag__name=application)
+            functions = functions.filter(Exists(in_it))
+        function = functions.first()
         if function is None:
-            raise exceptions.NotFound(f"Function '{name}' does not exist.")
+            where = f" in application '{application}'" if application else ""
+            raise exceptions.NotFound(f"Function '{name}' does not exist{where}.")
         return function
 
     def function(self, data):

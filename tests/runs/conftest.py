@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests.cli.conftest import cli  # noqa: F401 - the live-server CLI fixture, for test_cli.py
 
 # Dispatch's example functions and schemas (Apache-2.0, from dispatch-examples), unchanged.
 EXAMPLES = Path(__file__).resolve().parent / "examples"
