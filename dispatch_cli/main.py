@@ -21,7 +21,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, output
+from . import bundles, output, runs
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -125,7 +125,7 @@ FORMS: dict[str, tuple[Arg, ...]] = {
         Arg("schema_in", "schema_in", "A JSON schema file.", flag="--schema-in", read=read_json),
         Arg("schema_out", "schema_out", "A JSON schema file.", flag="--schema-out", read=read_json),
         Arg("secrets", "secret", "A secret it reads (repeat).", flag="--secret", many=True),
-        Arg("timeout", "timeout", "Seconds a run may take.", flag="--timeout", read=int),
+        Arg("timeout", "timeout", "Milliseconds a run may take (0: default).", flag="--timeout", read=int),
     ),
     "api": (
         Arg("function", "function", "The function it calls.", update="--function"),
@@ -257,6 +257,7 @@ def build_parser() -> Parser:
     )
     get.add_argument("name", nargs="?", metavar="NAME")
     get.set_defaults(command_handler=cmd_get)
+    runs.add_exec(commands, common)
 
     for verb, help_text in (
         ("create", "Create a resource, or apply a bundle (-f)."),
@@ -391,6 +392,8 @@ def cmd_get(session) -> None:
         session.print(items)
         return
     kind_name = kind_for(args.kind)
+    if kind_name == "run" and args.name and not runs.is_run_id(args.name):
+        return runs.cmd_function_runs(session)
     if kind_name == "application":
         path, params = "applications/", {}
     else:

@@ -105,10 +105,8 @@ def test_a_delete_is_for_developers_of_the_place_and_hidden_ones_are_404(world, 
 def test_a_create_in_a_is_for_its_developers_and_a_is_unknown_to_others(world, api, kind, role):
     client = api(role)
     name = f"new-{kind.name}"
-    if kind.name == "run":  # no endpoint pretends to run a function
-        response = client.post(f"/api/v1/{kind.plural}/", {"name": name})
-        assert response.status_code == (405 if role.signed_in else 401)
-        return
+    if kind.name == "run":  # a run is made by running a function: developers of its application
+        return check_running_functions(world, client, role)
     place = SYSTEM if kind.is_system else A
     references = role.home or (A if A in role.reads else LOOSE)  # what the role would point at
     applications = None if kind.is_system else ["app-a"]
@@ -123,6 +121,25 @@ def test_a_create_in_a_is_for_its_developers_and_a_is_unknown_to_others(world, a
         assert response.status_code == expected, response.content[:300]
     assert_no_names(response, world.hidden(role), f"POST {kind.plural}/ as {role}")
     assert kind.model.objects.filter(name=name).exists() == (expected == 201)
+
+
+def check_running_functions(world, client, role):
+    """POST /runs/ {"function": …} in every place: a hidden function reads as one that does not
+    exist (a 400 on the field), a visible one is run by its developers only."""
+    runs = KINDS_BY_NAME["run"].model.objects
+    missing = Missing(lambda: client.post("/api/v1/runs/", {"function": MISSING}, format="json"))
+    for place in (A, B, LOOSE):
+        function = world.name(KINDS_BY_NAME["function"], place)
+        before = runs.count()
+        response = client.post("/api/v1/runs/", {"function": function}, format="json")
+        expected = expected_status(role, place, 200)
+        what = f"POST runs/ of {function} as {role}: {response.content[:300]}"
+        if expected == 404:
+            assert_like_missing(response, missing, function, what)
+        else:
+            assert response.status_code == expected, what
+        assert_no_names(response, world.hidden(role) - {function}, what)
+        assert runs.count() == before + (expected == 200)
 
 
 HOMED = [role for role in ROLES if role.home]
@@ -204,17 +221,16 @@ def test_a_name_taken_in_a_hidden_application_is_refused_as_taken_by_design(worl
     assert_no_names(response, world.hidden(developer_a) - {taken}, "the refusal")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the matrix, not fixed: a run keeps its application "
-    "and names its function after the function moves out of sight (see the report)",
-)
-def test_a_run_does_not_name_a_function_that_moved_out_of_sight(world, api):
+def test_a_run_of_a_function_that_moved_out_of_sight_keeps_only_its_frozen_name(world, api):
+    """Issue 11 item 8: the run stays in A (a runtime record) with the name its function had when it
+    ran, which A's members saw then; the link to the function, now in B, reads as null."""
     people = world.people
     function = world.entity(KINDS_BY_NAME["function"], A)
     run = world.entity(KINDS_BY_NAME["run"], A)
     for entity in (function.image, *function.secrets.all(), function):  # moved by a developer of both
         entity.applications.set([people.app_b])
     response = api(ROLES_BY_NAME["viewer_a"]).get(f"/api/v1/runs/{run.name}/")
-    assert response.status_code == 200  # the run stays in A: it is a runtime record
-    assert_no_names(response, {function.name}, "a run of a function now in B")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["function"], body["function_name"], body["applications"]) == (None, function.name, ["app-a"])
+    assert api(ROLES_BY_NAME["member_b"]).get(f"/api/v1/runs/{run.name}/").status_code == 404
