@@ -25,7 +25,7 @@ class Client:
                 "check --host or DISPATCH_HOST and that the server runs."
             ) from None
         if response.status_code >= 400:
-            raise CLIError(_message(response), status=response.status_code)
+            raise CLIError(_message(response), status=response.status_code, errors=_errors(response))
         return response
 
     def json(self, method: str, path: str, **kwargs):
@@ -53,6 +53,14 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _errors(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body.get("errors") or {} if isinstance(body, dict) else {}
 
 
 def _message(response: httpx.Response) -> str:

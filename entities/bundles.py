@@ -644,7 +644,7 @@ def _current(entity, model_field: str):
     value = getattr(entity, model_field)
     if hasattr(value, "all"):
         return {e.pk for e in value.all()}
-    return value
+    return bytes(value) if isinstance(value, memoryview) else value  # PostgreSQL's binary columns
 
 
 def _differs(entity, model_field: str, value) -> bool:

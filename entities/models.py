@@ -234,7 +234,7 @@ class Function(Entity):
     source = models.TextField(blank=True)
     # A source folder (`dispatch create function NAME FOLDER`), as a gzipped tar; `source` is then
     # empty and the handler names a file inside it. Read it through source_files().
-    source_archive = models.BinaryField(default=bytes, blank=True)
+    source_archive = models.BinaryField(default=bytes, blank=True, editable=True)
     # Its files' paths, kept at save so that lists and pages never unpack (or even read) the archive.
     source_file_names = models.JSONField(default=list, blank=True, editable=False)
     schema_in = models.JSONField(default=dict, blank=True, help_text="JSON schema of the input.")
