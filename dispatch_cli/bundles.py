@@ -72,6 +72,8 @@ def read(
         where = f" at line {mark.line + 1}" if mark is not None else ""
         source = "standard input" if location == "-" else location
         raise CLIError(f"{source} is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+    if len(documents) == 1 and isinstance(documents[0], list):  # a JSON list, as `get -o json` prints
+        documents, text = documents[0], yaml.safe_dump_all(documents[0], sort_keys=False, allow_unicode=True)
     count = sum(d is not None for d in documents)
     stream = stream or sys.stderr
     bar = Progress(f"Reading {label}", len(documents), show_progress(count, progress, stream), stream)
