@@ -6,6 +6,7 @@ it, so a bundle from someone else cannot upload `/etc/hostname` or `../../.ssh/i
 """
 
 import base64
+import gzip
 import io
 import os
 import tarfile
@@ -52,7 +53,10 @@ def pack(folder: Path) -> bytes:
     times, so the same folder packs to the same bytes). Links are refused: they could point anywhere."""
     buffer = io.BytesIO()
     count = 0
-    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=9) as archive:
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w") as archive,
+    ):
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED)
             for name in sorted(files):
