@@ -13,7 +13,10 @@ class Client:
         headers = {"User-Agent": "dispatch-cli", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
-        self.http = httpx.Client(base_url=f"{host}/api/v1/", headers=headers, timeout=timeout)
+        try:
+            self.http = httpx.Client(base_url=f"{host}/api/v1/", headers=headers, timeout=timeout)
+        except httpx.InvalidURL as exc:
+            raise CLIError(f"The host {host} is not a URL ({exc}); check --host or DISPATCH_HOST.") from None
 
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:

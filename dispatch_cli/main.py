@@ -438,10 +438,7 @@ def _names_an_unknown_application(exc: CLIError) -> bool:
 
 def documents(session, kind_name: str, params: dict) -> list[dict]:
     """One kind's entities as Dispatch documents (`GET bundles/?kind=`), filtered like its list."""
-    query = {**params, "kind": kind_name}
-    if getattr(session.args, "reveal", False):
-        query["reveal"] = "true"
-    return session.client.get_all("bundles/", query)
+    return session.client.get_all("bundles/", {**params, "kind": kind_name})
 
 
 def cmd_get(session) -> None:
@@ -454,6 +451,8 @@ def cmd_get(session) -> None:
         path, params = "applications/", {}
     else:
         path, params = f"{plural(kind_name)}/", _app_params(session)
+    if args.reveal:
+        params["reveal"] = "true"
     name = args.name
     if kind_name == "run" and args.kind.strip().lower() == "runs" and name:
         params["function"] = name  # Dispatch's `get runs FUNCTION [RUN]`

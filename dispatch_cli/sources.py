@@ -87,8 +87,7 @@ def pack(folder: Path) -> bytes:
 
 def _too_big(folder: Path) -> CLIError:
     return CLIError(
-        f"{folder} packs to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB; leave out what the "
-        "function does not need."
+        f"{folder} packs to more than {_size(MAX_ARCHIVE_BYTES)}; leave out what the function does not need."
     )
 
 
@@ -123,9 +122,11 @@ def is_url(location: str) -> bool:
 
 
 def _too_long(where: str) -> CLIError:
-    return CLIError(
-        f"The bundle from {where} is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MiB; split it."
-    )
+    return CLIError(f"The bundle from {where} is larger than {_size(MAX_BUNDLE_BYTES)}; split it.")
+
+
+def _size(count: int) -> str:
+    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count:,} bytes"
 
 
 def _download(url: str) -> bytes:
