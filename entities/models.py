@@ -207,11 +207,10 @@ def read_source_archive(data: bytes) -> dict[str, bytes]:
                 if path.startswith(("/", "../")) or path in ("..", ".") or "\0" in path:
                     raise refuse(f"holds '{member.name}', a path outside its folder")
                 unpacked += member.size
-                if len(files) >= MAX_SOURCE_FILES or unpacked > MAX_SOURCE_UNPACKED_BYTES:
-                    raise refuse(
-                        f"holds more than {MAX_SOURCE_FILES} files or "
-                        f"{MAX_SOURCE_UNPACKED_BYTES // (1024 * 1024)} MiB unpacked"
-                    )
+                if len(files) >= MAX_SOURCE_FILES:
+                    raise refuse(f"holds more than {MAX_SOURCE_FILES:,} files")
+                if unpacked > MAX_SOURCE_UNPACKED_BYTES:
+                    raise refuse(f"unpacks to more than {MAX_SOURCE_UNPACKED_BYTES:,} bytes")
                 files[path] = archive.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError):
         raise refuse("is not a gzipped tar") from None
