@@ -520,10 +520,8 @@ def show(session, text: str, kind_name: str, name: str) -> None:
     if session.mode not in ("json", "yaml"):
         print(text, file=session.out)
         return
-    params = {"name": name}
-    if kind_name != "application" and session.settings.application:
-        params["application"] = session.settings.application
-    session.print(documents(session, kind_name, params)[0])
+    found = documents(session, kind_name, {"name": name})  # names are unique per kind
+    session.print(found[0] if found else {"kind": kind_name, "name": name})
 
 
 def cmd_create(session) -> None:

@@ -339,11 +339,13 @@ class LanguageWord(Plain):
 
 
 class RunFunction(ReadOnly):
-    """A run's function by name (shown only: runs are made by running a function)."""
+    """A run's function by name, as Dispatch's `functionName`: the run's frozen copy when it keeps one
+    (the function may have moved out of sight, or gone), else its function's."""
 
     def dump(self, entity, ctx) -> Any:
+        frozen = getattr(entity, "function_name", None)
         function = getattr(entity, "function", None)
-        return function.name if function is not None else getattr(entity, "function_name", None)
+        return frozen or (function.name if function is not None else None)
 
 
 def _type_name(type_) -> str:

@@ -352,11 +352,12 @@ def test_the_reader_accepts_what_the_original_wrote(cli, people, tmp_path):
 def test_create_base_image_without_language_tells_it_from_the_name(cli, people):
     cli.as_user(people.staff)
 
-    told = cli("create", "base-image", "python3-base", "dispatchframework/python3-base:0.0.13")
+    told = cli("create", "base-image", "python3-base", "dispatchframework/python3-base:0.0.13", "-a", "app-a",
+               "-o", "json")  # fmt: skip
     alias = cli("create", "base-image", "node-base", "some/runtime:1", "--language", "nodejs6")
     untold = cli("create", "base-image", "mystery", "example/runtime:1")
 
-    assert (told.code, alias.code) == (0, 0), told.err + alias.err
+    assert (told.json()["kind"], told.json()["language"], alias.code) == ("BaseImage", "python3", 0)
     assert m.BaseImage.objects.get(name="python3-base").language == "python3"
     assert m.BaseImage.objects.get(name="node-base").language == "nodejs"
     assert untold.code == 1 and untold.err == (
