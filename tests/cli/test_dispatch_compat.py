@@ -54,6 +54,11 @@ def archive_files(function) -> dict[str, bytes]:
 # --- 1. a function's source may be a folder ----------------------------------------------------
 
 
+def create_from_folder(cli, folder, handler: str):
+    result = cli("create", "function", "hello", folder, "--image=nodejs", f"--handler={handler}", "-a=app-a")
+    assert result.code == 0, result.err
+
+
 def test_create_function_with_a_folder_packs_it_and_the_handler_is_a_path_inside(
     cli, developer, nodejs_folder, monkeypatch
 ):
@@ -93,18 +98,7 @@ def test_create_function_name_dot_takes_the_current_folder(cli, developer, nodej
 
 
 def test_the_file_list_is_on_the_functions_page_and_in_the_api(cli, developer, nodejs_folder, client):
-    cli(
-        "create",
-        "function",
-        "hello",
-        nodejs_folder,
-        "--image",
-        "nodejs",
-        "--handler",
-        "./hello.js",
-        "-a",
-        "app-a",
-    )
+    create_from_folder(cli, nodejs_folder, "./hello.js")
     client.force_login(developer.developer_a)
 
     page = client.get("/functions/hello/").content.decode()
@@ -147,18 +141,7 @@ def test_a_bundles_folder_source_path_is_packed(cli, developer, nodejs_folder):
 
 
 def test_a_folder_then_a_file_replaces_the_folder(cli, developer, nodejs_folder):
-    cli(
-        "create",
-        "function",
-        "hello",
-        nodejs_folder,
-        "--image",
-        "nodejs",
-        "--handler",
-        "hello.js",
-        "-a",
-        "app-a",
-    )
+    create_from_folder(cli, nodejs_folder, "hello.js")
 
     result = cli("update", "function", "hello", "--path", nodejs_folder / "hello.js", "-a", "app-a")
 
