@@ -2,6 +2,7 @@
 cap (against a server on 127.0.0.1 only), and paths that stay inside the bundle's folder or --work-dir
 (issue 11, item 11: `sourcePath: /etc/hostname` was uploaded)."""
 
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -235,3 +236,13 @@ def test_a_trusted_callers_base_dir_is_not_left_either(people, folder, path):
     with pytest.raises(bundles.BundleError, match="is outside the bundle's folder"):
         bundles.apply_bundle(user=people.developer_a, bundle=text, application="app-a", base_dir=folder)
     assert not m.Function.objects.exists()
+
+
+def test_a_folder_packs_to_the_same_bytes_whenever_it_is_packed(folder):
+    (folder / "node_modules").mkdir()
+    (folder / "node_modules" / "big.js").write_text("x")
+    first = sources.pack(folder)
+    os.utime(folder / "hello.py", (0, 0))
+
+    assert sources.pack(folder) == first
+    assert m.read_source_archive(first) == {"hello.py": b"def handle(ctx, payload):\n    return 1\n"}
