@@ -194,6 +194,8 @@ def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:
             rows.append((label, display() if display else getattr(entity, field.name), "text"))
     for name in DETAIL_PROPERTIES.get(kind.model_name, ()):
         value = getattr(entity, name)
+        if value == "":  # e.g. no source folder: the source is text, shown above
+            continue
         rows.append((upper_first(name.replace("_", " ")), value, "pre" if "\n" in str(value) else "text"))
     return rows
 
