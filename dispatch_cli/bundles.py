@@ -109,7 +109,7 @@ def _inline_files(folder: Path, document: dict, position: int) -> bool:
 
 def _inline_at_file(folder: Path, holder: dict, key: str, where: str) -> bool:
     value = holder.get(key)
-    if not (isinstance(value, str) and value.startswith("@")):
+    if not (isinstance(value, str) and value.startswith("@") and len(value.split()) == 1):  # not code
         return False
     holder[key] = sources.read_text(sources.inside(folder, value[1:], f"'{key}' of {where}"), where)
     return True

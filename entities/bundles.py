@@ -226,7 +226,7 @@ class Nested(Plain):
             inner = self.type()
         if not isinstance(inner, self.type):
             raise ValidationError({self.key: f"Give '{self.key}.{self.inner}' as {_type_name(self.type)}."})
-        if isinstance(inner, str) and inner.startswith("@"):  # `manifest: '@requirements.txt'`
+        if _names_a_file(inner):  # `manifest: '@requirements.txt'`
             inner = _local_text(ctx, f"{self.key}.{self.inner}", inner[1:])
         return {self.model_field: inner}
 
@@ -275,7 +275,7 @@ class Source(Plain):
     def load(self, value, ctx) -> dict:
         if not isinstance(value, str):
             raise ValidationError({"source": "Give 'source' as the function's code (text)."})
-        if value.startswith("@"):  # Dispatch's `code: '@hello.py'`
+        if _names_a_file(value):  # Dispatch's `code: '@hello.py'`
             value = _local_text(ctx, "source", value[1:])
         return {"source": value}
 
@@ -306,6 +306,12 @@ class SourcePath(ReadOnly):
 
     def dump(self, entity, ctx) -> Any:
         return None
+
+
+def _names_a_file(value) -> bool:
+    """`'@hello.py'` names a file; code that starts with a decorator (`@app.route(…)` and more lines)
+    does not."""
+    return isinstance(value, str) and value.startswith("@") and len(value.split()) == 1
 
 
 def _local_text(ctx, key: str, relative) -> str:

@@ -2,6 +2,7 @@
 prints), and the reader's tolerance for what the original Dispatch wrote (issue 15, items 2 and 5)."""
 
 import pytest
+import yaml
 from django.core.exceptions import ValidationError
 
 from entities import bundles
@@ -164,3 +165,12 @@ def test_language_words(db):
     assert m.Language.resolve("", "python-and-node", "x") == ""  # two languages: not told
     with pytest.raises(ValidationError, match="Give the language of base image 'b'"):
         m.BaseImage(name="b", docker_url="x/y:1").full_clean()
+
+
+def test_source_that_starts_with_a_decorator_is_code_not_a_file(scene):
+    code = "@cache\ndef handle(ctx, payload):\n    return 1\n"
+    text = yaml.safe_dump({"kind": "Function", "name": "hello", "image": "img", "source": code})
+
+    bundles.apply_bundle(user=scene.developer_a, bundle=text)
+
+    assert m.Function.objects.get(name="hello").source == code
