@@ -1,6 +1,6 @@
-"""Bundle files on the client side: read the YAML, put each `sourcePath` file's text into the
-document as `source` (the server cannot read the user's files), and send it with a progress bar
-when the bundle is long."""
+"""Bundle files on the client side: read the YAML (from a file, standard input or a URL), put the
+local files it names into the documents (the server cannot read the user's files), and send it with
+a progress bar when the bundle is long."""
 
 import sys
 from pathlib import Path
@@ -9,6 +9,7 @@ import yaml
 
 from dispatch_site import parsing
 
+from . import sources
 from .errors import CLIError
 
 LONG = 10  # documents: from here on a bundle gets a progress bar (on a terminal)
@@ -40,52 +41,82 @@ def show_progress(count: int, wanted: bool | None, stream) -> bool:
     return (stream.isatty() and count >= LONG) if wanted is None else wanted
 
 
-def read(path: str, progress: bool | None = None, stream=None) -> tuple[str, int]:
+def read(
+    location: str, progress: bool | None = None, stream=None, work_dir: str | None = None, stdin=None
+) -> tuple[str, int]:
     """The bundle's text, ready to send, and its number of documents.
 
-    Documents keep their positions (empty ones included), so the server's errors name the same
-    document number as the file has.
+    `location` is a file, `-` (standard input) or an http(s) URL. The files its documents name
+    (`sourcePath`, `'@file'` values) are read relative to `work_dir`, else to the bundle file's folder
+    (the current folder for standard input and URLs), and may not leave it. Documents keep their
+    positions (empty ones included), so the server's errors name the same document number as the file.
     """
-    file = Path(path)
+    if location == "-" or sources.is_url(location):
+        text = sources.fetch(location, stdin or sys.stdin)
+        label, folder = ("standard input" if location == "-" else location), Path.cwd()
+    else:
+        file = Path(location)
+        try:
+            text = file.read_text()
+        except OSError as exc:
+            raise CLIError(f"Cannot read {location}: {exc.strerror}; check the path.") from None
+        except UnicodeDecodeError:
+            raise CLIError(f"{location} is not UTF-8 text; save it as UTF-8.") from None
+        label, folder = file.name, file.parent
+    if work_dir is not None:
+        folder = Path(work_dir)
+        if not folder.is_dir():
+            raise CLIError(f"--work-dir {work_dir} is not a folder.")
     try:
-        text = file.read_text()
-    except OSError as exc:
-        raise CLIError(f"Cannot read {path}: {exc.strerror}; check the path.") from None
-    except UnicodeDecodeError:
-        raise CLIError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
-    try:  # bounded like the server's: an alias bomb is refused here too, before anything walks it
         documents = parsing.load_yaml_documents(text)
     except parsing.YAMLLimitError as exc:
-        raise CLIError(f"{path}: {exc}") from None
+        raise CLIError(f"{'standard input' if location == '-' else location}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CLIError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+        source = "standard input" if location == "-" else location
+        raise CLIError(f"{source} is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+    if len(documents) == 1 and isinstance(documents[0], list):  # a JSON list, as `get -o json` prints
+        documents, text = documents[0], yaml.safe_dump_all(documents[0], sort_keys=False, allow_unicode=True)
     count = sum(d is not None for d in documents)
     stream = stream or sys.stderr
-    bar = Progress(f"Reading {file.name}", len(documents), show_progress(count, progress, stream), stream)
+    bar = Progress(f"Reading {label}", len(documents), show_progress(count, progress, stream), stream)
     inlined = False
     for position, document in enumerate(documents, start=1):
-        if isinstance(document, dict) and document.get("kind") == "Function" and "sourcePath" in document:
-            document["source"] = _source(file.parent, document, position)
-            del document["sourcePath"]
-            inlined = True
+        if isinstance(document, dict):
+            inlined = _inline_files(folder, document, position) or inlined
         bar.advance()
     if inlined:
         text = yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True)
     return text, count
 
 
-def _source(folder: Path, document: dict, position: int) -> str:
-    relative = document["sourcePath"]
-    where = f"document {position} (Function '{document.get('name')}')"
-    if not isinstance(relative, str) or not relative:
-        raise CLIError(f"The sourcePath of {where} must be a path relative to the bundle.")
-    try:
-        return (folder / relative).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise CLIError(f"Cannot read {folder / relative} named by {where}: {reason}.") from None
+def _inline_files(folder: Path, document: dict, position: int) -> bool:
+    """Put the local files a document names into it, as the server cannot read them: a Function's
+    `sourcePath` (a file as `source`, a folder as `sourceArchive`), `source`/`code: '@file'` and an
+    Image's `runtimeDependencies.manifest: '@file'`. True when the document changed."""
+    kind = str(document.get("kind", "")).replace("-", "").lower()
+    where = f"document {position} ({document.get('kind')} '{document.get('name')}')"
+    changed = False
+    if kind == "function":
+        if "sourcePath" in document:
+            path = sources.inside(folder, document.pop("sourcePath"), f"The sourcePath of {where}")
+            fields = sources.function_source(path, where)
+            document["source"], document["sourceArchive"] = fields["source"], fields["source_archive"]
+            changed = True
+        for key in ("source", "code"):
+            changed = _inline_at_file(folder, document, key, where) or changed
+    elif kind == "image" and isinstance(document.get("runtimeDependencies"), dict):
+        changed = _inline_at_file(folder, document["runtimeDependencies"], "manifest", where)
+    return changed
+
+
+def _inline_at_file(folder: Path, holder: dict, key: str, where: str) -> bool:
+    value = holder.get(key)
+    if not (isinstance(value, str) and value.startswith("@") and len(value.split()) == 1):  # not code
+        return False
+    holder[key] = sources.read_text(sources.inside(folder, value[1:], f"'{key}' of {where}"), where)
+    return True
 
 
 def upload(data: bytes, label: str, enabled: bool, stream=None):

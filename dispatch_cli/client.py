@@ -13,7 +13,10 @@ class Client:
         headers = {"User-Agent": "dispatch-cli", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
-        self.http = httpx.Client(base_url=f"{host}/api/v1/", headers=headers, timeout=timeout)
+        try:
+            self.http = httpx.Client(base_url=f"{host}/api/v1/", headers=headers, timeout=timeout)
+        except httpx.InvalidURL as exc:
+            raise CLIError(f"The host {host} is not a URL ({exc}); check --host or DISPATCH_HOST.") from None
 
     def request(self, method: str, path: str, accept=(), **kwargs) -> httpx.Response:
         """The response; a CLIError for a status of 400 or more, unless `accept` lists it."""
@@ -26,7 +29,7 @@ class Client:
                 "check --host or DISPATCH_HOST and that the server runs."
             ) from None
         if response.status_code >= 400 and response.status_code not in accept:
-            raise CLIError(_message(response), status=response.status_code)
+            raise CLIError(_message(response), status=response.status_code, errors=_errors(response))
         return response
 
     def json(self, method: str, path: str, **kwargs):
@@ -54,6 +57,14 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _errors(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body.get("errors") or {} if isinstance(body, dict) else {}
 
 
 def _message(response: httpx.Response) -> str:

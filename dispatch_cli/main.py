@@ -5,8 +5,12 @@ The verbs, nouns and flags follow the original Dispatch CLI (`dispatch get funct
 the kind registry's names, plurals and aliases. argparse (the standard library) parses the command
 line: the client needs no dependency besides httpx and PyYAML.
 
-Exit status: 0 on success; 1 when the server refused or could not be reached; 2 for a wrong command
-line. Every failure is one line on stderr, with the HTTP status when there was an answer.
+Exit status: 0 on success; 1 for every refused command (the server refused or could not be reached,
+a file could not be read, …); 2 only for a malformed command line. Every failure is one line on
+stderr, with the HTTP status when there was an answer.
+
+`-o json` and `-o yaml` print Dispatch's documents (camelCase fields, `tags: [{key, value}]`), the
+shape bundles use, so `dispatch get function hello -o yaml | dispatch update -f -` applies back.
 """
 
 import argparse
@@ -17,11 +21,12 @@ import socket
 import sys
 import uuid
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, output, runs
+from . import bundles, output, runs, sources
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -29,6 +34,7 @@ from .errors import CLIError
 APPLICATION_NOUNS = ("application", "applications", "app", "apps")
 DERIVED = ("follows-function", "frozen")  # scopes whose applications come from the function
 OUTPUTS = ("table", "wide", "json", "yaml")
+SEED_IMAGES = "seed-images"
 
 
 def nouns(kind) -> list[str]:
@@ -63,6 +69,11 @@ def read_text(path: str) -> str:
         raise CLIError(f"Cannot read {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}.") from None
 
 
+def read_source(path: str) -> dict:
+    """A function's source: a file's text, or a folder packed as a gzipped tar (base64)."""
+    return sources.function_source(Path(path), "the command line")
+
+
 def read_json(path: str):
     text = read_text(path)
     try:
@@ -94,17 +105,24 @@ class Arg:
     short: str | None = None
     update: str | None = None  # the flag that replaces a positional on update
     read: object = str  # converts the argument's text
+    fields: bool = False  # `read` returns several fields (a function's source: text or folder)
     many: bool = False
     required: bool = False
     boolean: bool = False
     choices: tuple | None = None
+    switch: object = None  # a flag without a value that sets the field to this (`--https-only`)
 
 
 FORMS: dict[str, tuple[Arg, ...]] = {
     "application": (Arg("description", "description", "What the application is for.", flag="--description"),),
     "base-image": (
         Arg("docker_url", "url", "The image's Docker URL.", update="--url"),
-        Arg("language", "language", "python3, nodejs, powershell, java, …", flag="--language", required=True),
+        Arg(
+            "language",
+            "language",
+            "python3, nodejs, powershell or java (nodejs6 … too); left out: told from the name or URL.",
+            flag="--language",
+        ),
     ),
     "image": (
         Arg("base_image", "base_image", "The base image's name.", update="--base-image"),
@@ -115,11 +133,16 @@ FORMS: dict[str, tuple[Arg, ...]] = {
             "system_dependencies", "system_deps", "NAME=VERSION", flag="--system-dep", read=package, many=True
         ),
     ),
-    "secret": (
-        Arg("values", "file", "A JSON file of names and values.", update="--file", read=read_json),
-    ),
+    "secret": (Arg("values", "file", "A JSON file of names and values.", update="--file", read=read_json),),
     "function": (
-        Arg("source", "path", "The function's source file.", update="--path", read=read_text),
+        Arg(
+            "source",
+            "path",
+            "The source file, or folder (packed).",
+            update="--path",
+            read=read_source,
+            fields=True,
+        ),
         Arg("image", "image", "The image to run it in.", flag="--image", required=True),
         Arg("handler", "handler", "e.g. hello.handle", flag="--handler"),
         Arg("schema_in", "schema_in", "A JSON schema file.", flag="--schema-in", read=read_json),
@@ -133,6 +156,7 @@ FORMS: dict[str, tuple[Arg, ...]] = {
         Arg("uris", "path", "A path such as /hello (repeat).", flag="--path", short="-p", many=True),
         Arg("hosts", "domain", "A host name (repeat).", flag="--domain", many=True),
         Arg("protocols", "protocol", "http or https (repeat).", flag="--protocol", many=True),
+        Arg("protocols", "https_only", "Serve it over HTTPS only.", flag="--https-only", switch=["https"]),
         Arg(
             "authentication", "auth", "Who may call it.", flag="--auth", choices=("public", "basic", "oauth2")
         ),
@@ -171,7 +195,9 @@ def add_form(parser, kind_name: str, creating: bool) -> None:
             parser.add_argument(arg.dest, metavar=arg.dest.upper(), help=arg.help)
             continue
         flags = [arg.flag or arg.update] + ([arg.short] if arg.short else [])
-        if arg.boolean:
+        if arg.switch is not None:
+            options.update(action="store_const", const=arg.switch, default=None)
+        elif arg.boolean:
             options.update(action=argparse.BooleanOptionalAction, default=None)
         elif arg.many:
             options.update(action="append", metavar=arg.dest.upper())
@@ -189,9 +215,14 @@ def form_body(args, kind_name: str, creating: bool) -> dict:
         value = getattr(args, arg.dest, None)
         if value is None:
             continue
-        body[arg.field] = (
-            [arg.read(v) for v in value] if arg.many else (value if arg.boolean else arg.read(value))
-        )
+        if arg.many:
+            body[arg.field] = [arg.read(v) for v in value]
+        elif arg.boolean or arg.switch is not None:
+            body[arg.field] = value
+        elif arg.fields:
+            body.update(arg.read(value))
+        else:
+            body[arg.field] = arg.read(value)
     if kind_name in NAME_AS_FLAG and creating:
         first = FORMS[kind_name][0]
         body["name"] = args.name or f"{getattr(args, first.dest)}-{uuid.uuid4().hex[:6]}"
@@ -255,7 +286,13 @@ def build_parser() -> Parser:
     get.add_argument(
         "kind", nargs="?", metavar="KIND", help="e.g. functions, function, fn, apps, base-image."
     )
-    get.add_argument("name", nargs="?", metavar="NAME")
+    get.add_argument("name", nargs="?", metavar="NAME", help="Its name; for `runs`, the function's.")
+    get.add_argument(
+        "run", nargs="?", metavar="RUN", help="`get runs FUNCTION RUN`: one run of the function."
+    )
+    get.add_argument(
+        "--reveal", action="store_true", help="Secret values too (developers of the secret's application)."
+    )
     get.set_defaults(command_handler=cmd_get)
     runs.add_exec(commands, common)
 
@@ -270,7 +307,15 @@ def build_parser() -> Parser:
             "--file",
             dest="bundle",
             metavar="FILE",
-            help="A bundle: multi-document YAML in Dispatch's format.",
+            help="A bundle: multi-document YAML in Dispatch's format; - reads standard input, "
+            "http(s)://… fetches it.",
+        )
+        command.add_argument(
+            "--work-dir",
+            "-w",
+            metavar="DIR",
+            help="The folder that the bundle's paths (sourcePath, '@file') are relative to and may not "
+            "leave (default: the bundle file's folder, or the current one).",
         )
         command.add_argument(
             "--dry-run",
@@ -297,6 +342,16 @@ def build_parser() -> Parser:
                     sub.add_argument("--dry-run", action="store_true", help="Show the plan; delete nothing.")
             else:
                 add_form(sub, kind_name, creating=verb == "create")
+        if verb == "create":
+            seed = kinds.add_parser(
+                "seed-images",
+                parents=[common],
+                help="Create Dispatch's base images and images (its images.yaml), as the original did.",
+            )
+            seed.add_argument(
+                "--dry-run", action="store_true", default=argparse.SUPPRESS, help="Change nothing."
+            )
+            seed.set_defaults(kind_name=SEED_IMAGES)
 
     export = commands.add_parser("export", parents=[common], help="Write an application as a bundle.")
     export.add_argument("kind", metavar="application", choices=APPLICATION_NOUNS)
@@ -340,10 +395,10 @@ def build_parser() -> Parser:
 class Session:
     """What a command needs: resolved settings, an API client, the output mode and the streams."""
 
-    def __init__(self, args, out, err):
+    def __init__(self, args, out, err, stdin=None):
         self.args = args
         self.settings = resolve(args)
-        self.out, self.err = out, err
+        self.out, self.err, self.stdin = out, err, stdin or sys.stdin
         self.mode = "json" if getattr(args, "json", False) else (getattr(args, "output", None) or "table")
         self._client = None
 
@@ -377,38 +432,73 @@ def _app_params(session) -> dict:
     return {"application": app} if app else {}
 
 
+def _names_an_unknown_application(exc: CLIError) -> bool:
+    """A 400 on the `application` filter: the name is no application the caller may see."""
+    return exc.status == 400 and "application" in exc.errors
+
+
+def documents(session, kind_name: str, params: dict) -> list[dict]:
+    """One kind's entities as Dispatch documents (`GET bundles/?kind=`), filtered like its list."""
+    return session.client.get_all("bundles/", {**params, "kind": kind_name})
+
+
 def cmd_get(session) -> None:
     args, client = session.args, session.client
+    shaped = session.mode in ("json", "yaml")  # Dispatch's documents; tables read the API's rows
     if args.kind is None:
-        if session.settings.application:
-            items = client.get_all(f"applications/{session.settings.application}/entities/")
-        elif getattr(args, "all_applications", False):
-            items = client.get_all("entities/")
-        else:
-            raise CLIError(
-                "Name a kind (e.g. `dispatch get functions`), or use -a APPLICATION or --all-applications.",
-                exit_code=2,
-            )
-        session.print(items)
-        return
+        return get_everything(session, shaped)
     kind_name = kind_for(args.kind)
-    if kind_name == "run" and args.name and not runs.is_run_id(args.name):
-        return runs.cmd_function_runs(session)
     if kind_name == "application":
         path, params = "applications/", {}
     else:
         path, params = f"{plural(kind_name)}/", _app_params(session)
-    if args.name:
-        try:
-            found = client.json("GET", f"{path}{args.name}/", params=params)
-        except CLIError as exc:
-            if exc.status == 404:  # say what was looked for, and where
-                where = f" in application '{params['application']}'" if params.get("application") else ""
-                exc.message = f"{kind_name.capitalize()} '{args.name}' does not exist{where}."
+    if args.reveal:
+        params["reveal"] = "true"
+    name = args.name
+    if kind_name == "run" and args.kind.strip().lower() == "runs" and name and not runs.is_run_id(name):
+        params["function"] = name  # Dispatch's `get runs FUNCTION [RUN]`
+        name = args.run
+    elif args.run:
+        raise CLIError(f"`get {args.kind}` takes one name; see `dispatch get --help`.", exit_code=2)
+    try:
+        if not name:
+            items = documents(session, kind_name, params) if shaped else client.get_all(path, params)
+            session.print(items, kind_name)
+        elif shaped:
+            found = documents(session, kind_name, {**params, "name": name})
+            if not found:
+                raise CLIError("", status=404)
+            session.print(found[0], kind_name)
+        else:
+            session.print(client.json("GET", f"{path}{name}/", params=params), kind_name)
+    except CLIError as exc:
+        if name and (exc.status == 404 or _names_an_unknown_application(exc)):
+            where = f" in application '{params['application']}'" if params.get("application") else ""
+            exc.message, exc.status = f"{kind_name.capitalize()} '{name}' does not exist{where}.", 404
             raise
-        session.print(found, kind_name)
+        if not name and _names_an_unknown_application(exc):
+            session.print([], kind_name)  # as the original: no such application holds nothing
+            return
+        raise
+
+
+def get_everything(session, shaped: bool) -> None:
+    """`get -a APP` (every kind in it) and `get --all-applications` (everything one may see)."""
+    application = session.settings.application
+    if application:
+        items = session.client.get_all(f"applications/{application}/entities/")
+    elif getattr(session.args, "all_applications", False):
+        items = session.client.get_all("entities/")
     else:
-        session.print(client.get_all(path, params), kind_name)
+        raise CLIError(
+            "Name a kind (e.g. `dispatch get functions`), or use -a APPLICATION or --all-applications.",
+            exit_code=2,
+        )
+    if shaped:  # the same entities, each kind's read as documents
+        found = {item["kind"] for item in items}
+        params = {"application": application} if application else {}
+        items = [doc for kind in KINDS if kind.name in found for doc in documents(session, kind.name, params)]
+    session.print(items)
 
 
 def cmd_bundle_or_kind(session) -> None:
@@ -421,7 +511,18 @@ def cmd_bundle_or_kind(session) -> None:
         raise CLIError(
             f"Name a kind to {args.verb} (e.g. `dispatch {args.verb} function …`) or -f FILE.", exit_code=2
         )
+    if args.kind_name == SEED_IMAGES:
+        return seed_images(session)
     {"create": cmd_create, "update": cmd_update, "delete": cmd_delete}[args.verb](session)
+
+
+def show(session, text: str, kind_name: str, name: str) -> None:
+    """A confirmation; in json/yaml mode the entity's document instead, as `get` prints it."""
+    if session.mode not in ("json", "yaml"):
+        print(text, file=session.out)
+        return
+    found = documents(session, kind_name, {"name": name})  # names are unique per kind
+    session.print(found[0] if found else {"kind": kind_name, "name": name})
 
 
 def cmd_create(session) -> None:
@@ -432,7 +533,8 @@ def cmd_create(session) -> None:
         if kind.default_scope not in ("system", *DERIVED):
             body["applications"] = [session.settings.application]
     created = session.client.json("POST", f"{plural(kind_name)}/", json=body)
-    session.say(f"Created {kind_name} '{created.get('name', body['name'])}'.", created)
+    name = created.get("name", body["name"])
+    show(session, f"Created {kind_name} '{name}'.", kind_name, name)
 
 
 def cmd_update(session) -> None:
@@ -445,8 +547,8 @@ def cmd_update(session) -> None:
             f"Say what to change in {kind_name} '{name}'; see `dispatch update {kind_name} --help`.",
             exit_code=2,
         )
-    updated = session.client.json("PATCH", f"{plural(kind_name)}/{name}/", json=body, params=params)
-    session.say(f"Updated {kind_name} '{name}'.", updated)
+    session.client.json("PATCH", f"{plural(kind_name)}/{name}/", json=body, params=params)
+    show(session, f"Updated {kind_name} '{name}'.", kind_name, name)
 
 
 def cmd_delete(session) -> None:
@@ -472,19 +574,35 @@ def cmd_delete(session) -> None:
 
 
 def apply_file(session) -> None:
-    """`create|update|delete -f FILE`: the bundle in one request, so it applies all or nothing."""
+    """`create|update|delete -f FILE|-|URL`: the bundle in one request, so it applies all or nothing."""
     args = session.args
-    text, count = bundles.read(args.bundle, progress=args.progress, stream=session.err)
-    enabled = bundles.show_progress(count, args.progress, session.err)
+    text, count = bundles.read(
+        args.bundle, progress=args.progress, stream=session.err, work_dir=args.work_dir, stdin=session.stdin
+    )
+    label = "standard input" if args.bundle == "-" else Path(args.bundle).name
+    send_bundle(session, text, count, label)
+
+
+def seed_images(session) -> None:
+    """`create seed-images`: Dispatch's images.yaml, shipped with this package, as a bundle."""
+    text = resources.files("entities").joinpath("demo/images.yaml").read_text()
+    send_bundle(session, text, text.count("kind:"), "images.yaml")
+
+
+def send_bundle(session, text: str, count: int, label: str) -> None:
+    args = session.args
+    enabled = bundles.show_progress(count, getattr(args, "progress", None), session.err)
     params = _app_params(session) if args.verb != "delete" else {}
     if getattr(args, "dry_run", False):
         params["dry_run"] = "true"
+    if args.verb == "update":
+        params["must_exist"] = "true"  # as the original: updating what does not exist fails
     body = text.encode("utf-8")
     report = session.client.json(
         "DELETE" if args.verb == "delete" else "POST",
         "bundles/",
         params=params,
-        content=bundles.upload(body, f"Sending {Path(args.bundle).name}", enabled, session.err),
+        content=bundles.upload(body, f"Sending {label}", enabled, session.err),
         headers={"Content-Type": "application/yaml", "Content-Length": str(len(body))},
     )
     if session.mode in ("json", "yaml"):
@@ -601,13 +719,13 @@ def cmd_config(session) -> None:
     print(message, file=session.out)
 
 
-def main(argv: list[str] | None = None, out=None, err=None) -> int:
+def main(argv: list[str] | None = None, out=None, err=None, stdin=None) -> int:
     """Run one command; the exit status is the return value (the console script exits with it)."""
     out, err = out or sys.stdout, err or sys.stderr
     session = None
     try:
         args = build_parser().parse_args(argv)
-        session = Session(args, out, err)
+        session = Session(args, out, err, stdin)
         args.command_handler(session)
         return 0
     except CLIError as exc:

@@ -95,10 +95,13 @@ def _clip(text: str, width: int) -> str:
 
 
 def render(data, mode: str, kind_name: str | None = None) -> str:
-    """`data` is one object or a list; json/yaml print it as it came, tables print rows."""
+    """`data` is one object or a list; json/yaml print it as it came, tables print rows. A list of
+    documents in YAML is a multi-document stream (`---` between them), which is what a bundle is."""
     if mode == "json":
         return json.dumps(data, indent=2, ensure_ascii=False)
     if mode == "yaml":
+        if isinstance(data, list) and data and all(isinstance(d, dict) and "kind" in d for d in data):
+            return yaml.safe_dump_all(data, sort_keys=False, allow_unicode=True).rstrip("\n")
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
     items = data if isinstance(data, list) else [data]
     if not items:

@@ -1,4 +1,4 @@
-"""`dispatch exec FUNCTION` and `dispatch get runs FUNCTION`: running functions, as Dispatch's CLI did.
+"""`dispatch exec FUNCTION`: running functions, as Dispatch's CLI did.
 
 `exec` starts a run through POST /api/v1/functions/{name}/runs/ and prints the run as JSON (or -o
 yaml): at once, INITIALIZED, without --wait; finished with --wait. A run that ended in ERROR is
@@ -57,12 +57,3 @@ def is_run_id(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def cmd_function_runs(session) -> None:
-    """`dispatch get runs FUNCTION`: the function's runs (a run's own id still shows that run)."""
-    args = session.args
-    app = session.settings.application
-    params = {"application": app} if app else {}
-    session.print(session.client.get_all(f"functions/{args.name}/runs/", params), "run")
-

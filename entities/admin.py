@@ -42,6 +42,7 @@ COMMON_FIELDS = {f.name for f in Entity._meta.local_fields} | {
 }
 RECORD_FIELDS = ("id", "revision", "created", "modified", "created_by")
 NEVER_SHOWN = {"encrypted_values"}  # a secret's ciphertext: not even that leaves the database
+NEVER_SHOWN |= {"source_archive"}  # a function's folder: its file list (source_file_names) is shown
 UNASSIGNED = "_unassigned"  # '_' is not allowed in application names, so this cannot be one
 
 

@@ -18,6 +18,9 @@ Import decisions (documented in the README):
   in the file; errors name the document's position in the file, its kind and its name.
 """
 
+import base64
+import binascii
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +37,16 @@ from dispatch_site import parsing
 
 from . import rules, services
 from .kinds import KINDS, Kind, get_kind
+from .models import Language
 
 APPLICATION = "Application"
 APPLICATION_TAG_KEYS = {"application", "app"}
 # Fields Dispatch wrote in its own output; an exported bundle from it may hold them. Never imported.
 READ_ONLY_KEYS = {"id", "status", "reason", "createdTime", "modifiedTime", "created", "modified", "revision"}
+# Written by the original for its organizations' groups, which have no meaning here: accepted, ignored.
+IGNORED_KEYS = {"groups"}
+# Other names the original (or its users) gave to a field: `code: '@hello.py'`, `event-type: x`.
+KEY_ALIASES = {"code": "source"}
 ACTIONS = ("created", "updated", "unchanged", "deleted", "absent")
 BUNDLE_LOCK_KEY = 0x62756E64  # "bund": the PostgreSQL advisory lock that bundles take one at a time
 
@@ -121,6 +129,11 @@ class Plain:
     def model_fields(self) -> tuple[str, ...]:
         return (self.model_field,)
 
+    def empty(self):
+        """What an empty key (`secrets:` with nothing after it) means: the field's empty value, or
+        None to leave the field as it is (numbers, booleans, single references)."""
+        return self.type() if self.type in (str, list, dict) else None
+
     def load(self, value, ctx) -> dict:
         if self.type is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -146,8 +159,11 @@ class ReadOnly(Plain):
 class Ref(Plain):
     """A reference by name (a list of names for many-to-many), resolved among what the user sees."""
 
-    def __init__(self, key: str, model_field: str | None = None):
-        super().__init__(key, model_field)
+    def __init__(self, key: str, model_field: str | None = None, many: bool = False):
+        super().__init__(key, model_field, list if many else str)
+
+    def empty(self):
+        return [] if self.type is list else None
 
     def load(self, value, ctx) -> dict:
         reference = next(r for r in ctx.kind.references if r.field == self.model_field)
@@ -171,7 +187,7 @@ class Ref(Plain):
         value = getattr(entity, self.model_field)
         if hasattr(value, "all"):
             return sorted(e.name for e in value.all())
-        return value.name
+        return value.name if value is not None else None
 
 
 class Schema(Plain):
@@ -209,8 +225,12 @@ class Nested(Plain):
         if not isinstance(value, dict) or set(value) - {self.inner}:
             raise ValidationError({self.key: f"Give '{self.key}' as a map with '{self.inner}'."})
         inner = value.get(self.inner, self.type())
+        if inner is None:
+            inner = self.type()
         if not isinstance(inner, self.type):
             raise ValidationError({self.key: f"Give '{self.key}.{self.inner}' as {_type_name(self.type)}."})
+        if _names_a_file(inner):  # `manifest: '@requirements.txt'`
+            inner = _local_text(ctx, f"{self.key}.{self.inner}", inner[1:])
         return {self.model_field: inner}
 
     def dump(self, entity, ctx) -> Any:
@@ -219,6 +239,9 @@ class Nested(Plain):
 
 class KeyValues(Plain):
     """A list of `{key, value}` (driver configuration); values are kept as strings, as in Dispatch."""
+
+    def empty(self):
+        return []
 
     def load(self, value, ctx) -> dict:
         if not isinstance(value, list) or not all(isinstance(i, dict) and "key" in i for i in value):
@@ -243,7 +266,7 @@ class SecretValues(Plain):
         return super().load(value, ctx)
 
     def dump(self, entity, ctx) -> Any:
-        return entity.values if ctx.include_secret_values else None
+        return entity.values if ctx.include_secret_values or entity.pk in ctx.revealable else None
 
 
 class Source(Plain):
@@ -255,7 +278,26 @@ class Source(Plain):
     def load(self, value, ctx) -> dict:
         if not isinstance(value, str):
             raise ValidationError({"source": "Give 'source' as the function's code (text)."})
+        if _names_a_file(value):  # Dispatch's `code: '@hello.py'`
+            value = _local_text(ctx, "source", value[1:])
         return {"source": value}
+
+
+class SourceArchive(Plain):
+    """A source folder (`sourcePath` naming a folder): a gzipped tar, as base64 text."""
+
+    def __init__(self):
+        super().__init__("sourceArchive", "source_archive")
+
+    def load(self, value, ctx) -> dict:
+        try:
+            return {"source_archive": base64.b64decode(value or "", validate=True)}
+        except (binascii.Error, ValueError, TypeError):
+            raise ValidationError({"sourceArchive": "Give 'sourceArchive' as base64 text."}) from None
+
+    def dump(self, entity, ctx) -> Any:
+        archive = bytes(entity.source_archive)
+        return base64.b64encode(archive).decode("ascii") if archive else None
 
 
 class SourcePath(ReadOnly):
@@ -263,25 +305,56 @@ class SourcePath(ReadOnly):
         super().__init__("sourcePath")
 
     def load(self, value, ctx) -> dict:
-        if not isinstance(value, str) or not value:
-            raise ValidationError({"sourcePath": "Give 'sourcePath' as a path relative to the bundle."})
-        if ctx.base_dir is None:
-            raise ValidationError(
-                {
-                    "sourcePath": f"'{value}' is a local file the server cannot read; send its text as "
-                    "'source' (`dispatch create -f` does this for you)."
-                }
-            )
-        path = Path(ctx.base_dir, value)
-        try:
-            return {"source": path.read_text()}
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                {"sourcePath": f"'{value}' cannot be read: {exc.strerror or exc}."}
-            ) from None
+        return {"source": _local_text(ctx, "sourcePath", value)}
 
     def dump(self, entity, ctx) -> Any:
         return None
+
+
+def _names_a_file(value) -> bool:
+    """`'@hello.py'` names a file; code that starts with a decorator (`@app.route(…)` and more lines)
+    does not."""
+    return isinstance(value, str) and value.startswith("@") and len(value.split()) == 1
+
+
+def _local_text(ctx, key: str, relative) -> str:
+    """A file named in a bundle, read relative to the bundle's folder, which it may not leave. Only
+    trusted callers give a folder (`base_dir`); over HTTP the client sends the file's text instead."""
+    if not isinstance(relative, str) or not relative:
+        raise ValidationError({key: f"Give '{key}' as a path relative to the bundle."})
+    if ctx.base_dir is None:
+        raise ValidationError(
+            {
+                key: f"'{relative}' is a local file the server cannot read; send its text instead "
+                "(`dispatch create -f` does this for you)."
+            }
+        )
+    folder = Path(ctx.base_dir).resolve()
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder):
+        raise ValidationError({key: f"'{relative}' is outside the bundle's folder; keep the file in it."})
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError({key: f"'{relative}' cannot be read: {exc.strerror or exc}."}) from None
+
+
+class LanguageWord(Plain):
+    """A base image's language, in Dispatch's words too (`nodejs6` is nodejs)."""
+
+    def load(self, value, ctx) -> dict:
+        fields = super().load(value, ctx)
+        return {self.model_field: Language.resolve(fields[self.model_field]) or value}
+
+
+class RunFunction(ReadOnly):
+    """A run's function by name, as Dispatch's `functionName`: the run's frozen copy when it keeps one
+    (the function may have moved out of sight, or gone), else its function's."""
+
+    def dump(self, entity, ctx) -> Any:
+        frozen = getattr(entity, "function_name", None)
+        function = getattr(entity, "function", None)
+        return frozen or (function.name if function is not None else None)
 
 
 def _type_name(type_) -> str:
@@ -297,7 +370,7 @@ def _text(value) -> str:
 # Per bundle kind, its fields in Dispatch's format. References name the model field; their target
 # kind comes from the registry's `references`.
 FIELDS: dict[str, tuple[Plain, ...]] = {
-    "BaseImage": (Plain("dockerUrl", "docker_url"), Plain("language")),
+    "BaseImage": (Plain("dockerUrl", "docker_url"), LanguageWord("language")),
     "Image": (
         Ref("baseImageName", "base_image"),
         Plain("dockerUrl", "docker_url"),
@@ -310,9 +383,10 @@ FIELDS: dict[str, tuple[Plain, ...]] = {
         Ref("image"),
         Plain("handler"),
         Source(),
+        SourceArchive(),
         SourcePath(),
         Schema(),
-        Ref("secrets"),
+        Ref("secrets", many=True),
         Plain("timeout", type_=int),
     ),
     "API": (
@@ -334,11 +408,29 @@ FIELDS: dict[str, tuple[Plain, ...]] = {
     "Driver": (
         Ref("type"),
         KeyValues("config"),
-        Ref("secrets"),
+        Ref("secrets", many=True),
         Plain("expose", type_=bool),
         ReadOnly("url"),
     ),
-    "Subscription": (Plain("eventType", "event_type"), Ref("function"), Ref("secrets"), ReadOnly("topic")),
+    "Subscription": (
+        Plain("eventType", "event_type"),
+        Ref("function"),
+        Ref("secrets", many=True),
+        ReadOnly("topic"),
+    ),
+}
+# Kinds that are shown in Dispatch's shape (`dispatch get runs -o yaml`) but never imported.
+SHOWN_FIELDS: dict[str, tuple[Plain, ...]] = {
+    "Run": (
+        RunFunction("functionName", "function"),
+        ReadOnly("blocking"),
+        ReadOnly("input"),
+        ReadOnly("output"),
+        ReadOnly("logs"),
+        ReadOnly("error"),
+        ReadOnly("executedTime", "executed_time"),
+        ReadOnly("finishedTime", "finished_time"),
+    ),
 }
 APPLICATION_KEYS = ("description",)
 
@@ -353,6 +445,8 @@ class Context:
     kind: Kind | None = None
     base_dir: Path | None = None
     include_secret_values: bool = False
+    revealable: set = field(default_factory=set)  # secrets whose values this caller asked for and may read
+    must_exist: bool = False  # `update -f`: a document naming nothing is an error, as in the original
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -400,7 +494,7 @@ def documents_from(loaded: list) -> list[Document]:
             raise BundleError(
                 f"Document {position} is not a map of fields; give each document kind and name."
             )
-        kind, name = body.get("kind"), body.get("name")
+        kind, name = bundle_kind(body.get("kind")), body.get("name")
         if kind not in ORDER:
             raise BundleError(
                 f"Document {position} has unknown kind {kind!r}; use one of {', '.join(ORDER)}.",
@@ -438,6 +532,22 @@ def documents_from(loaded: list) -> list[Document]:
     return documents
 
 
+def bundle_kind(word):
+    """The bundle kind a document's `kind` names, in any case and by the registry's names too
+    (`function`, `baseimage`, `base-image`, `driver-type`); other values as given."""
+    if not isinstance(word, str):
+        return word
+    key = word.strip().lower()
+    for kind in ORDER:
+        if key == kind.lower():
+            return kind
+    try:
+        found = get_kind(key)
+    except KeyError:
+        return word
+    return found.bundle_kind if found.bundle_kind in ORDER else word
+
+
 def _in_order(documents: list[Document], reverse: bool = False) -> list[Document]:
     ordered = sorted(documents, key=lambda d: (ORDER.index(d.kind), d.position))
     return ordered[::-1] if reverse else ordered
@@ -449,10 +559,15 @@ def _split_tags(document: Document) -> tuple[list[str] | None, list[str] | None]
     if "tags" not in document.body:
         return None, None
     tags = document.body["tags"] or []
-    if not isinstance(tags, list) or not all(isinstance(t, dict) and t.get("key") for t in tags):
+    if not isinstance(tags, list) or not all(
+        isinstance(t, dict) and (t.get("key") or t.get("label")) for t in tags
+    ):
         raise ValidationError({"tags": "Give 'tags' as a list of {key, value} maps."})
     applications, labels = [], []
     for tag in tags:
+        if not tag.get("key"):  # `- label: beta`: a free label, as the original wrote some
+            labels.append(_text(tag["label"]).strip())
+            continue
         key, value = str(tag["key"]).strip(), tag.get("value")
         value = "" if value is None else _text(value)
         if key.lower() in APPLICATION_TAG_KEYS:
@@ -510,17 +625,26 @@ def _error(document: Document, exc: Exception) -> BundleError:
     )
 
 
+def _camel(key: str) -> str:
+    """`event-type` and `event_type` as Dispatch's `eventType`."""
+    return re.sub(r"[-_]([a-z])", lambda match: match.group(1).upper(), key)
+
+
 def _load_fields(document: Document, ctx: Context) -> dict:
     specs = {spec.key: spec for spec in FIELDS[document.kind]}
     fields: dict = {}
     for key, value in document.body.items():
-        if key in ("kind", "name", "tags") or key in READ_ONLY_KEYS:
+        if key in ("kind", "name", "tags") or key in READ_ONLY_KEYS or key in IGNORED_KEYS:
             continue
-        spec = specs.get(key)
+        spec = specs.get(key) or specs.get(KEY_ALIASES.get(key, _camel(str(key))))
         if spec is None:
             raise ValidationError(
                 {key: f"{document.kind} has no field '{key}'; use one of {', '.join(specs)}."}
             )
+        if value is None:
+            value = spec.empty()
+            if value is None:
+                continue
         fields.update(spec.load(value, ctx))
     return fields
 
@@ -531,7 +655,7 @@ def _current(entity, model_field: str):
     value = getattr(entity, model_field)
     if hasattr(value, "all"):
         return {e.pk for e in value.all()}
-    return value
+    return bytes(value) if isinstance(value, memoryview) else value  # PostgreSQL's binary columns
 
 
 def _differs(entity, model_field: str, value, user) -> bool:
@@ -545,6 +669,12 @@ def _differs(entity, model_field: str, value, user) -> bool:
     if hasattr(value, "pk"):
         return getattr(current, "pk", None) != value.pk
     return current != value
+
+
+def _missing(document: Document) -> NotFound:
+    return NotFound(
+        f"{document.kind} '{document.name}' does not exist; create it first (`dispatch create -f`)."
+    )
 
 
 def _apply_entity(document: Document, ctx: Context, default_application: str | None) -> str:
@@ -561,6 +691,8 @@ def _apply_entity(document: Document, ctx: Context, default_application: str | N
         .first()
     )
     if existing is None:
+        if ctx.must_exist:
+            raise _missing(document)
         services.entity_create(
             kind=kind,
             user=ctx.user,
@@ -597,6 +729,8 @@ def _apply_application(document: Document, ctx: Context) -> str:
         access.visible_applications(ctx.user).filter(name=document.name).prefetch_related("tags").first()
     )
     if existing is None:
+        if ctx.must_exist:
+            raise _missing(document)
         application_services.application_create(
             user=ctx.user, name=document.name, description=description or "", tags=labels
         )
@@ -652,15 +786,22 @@ def _documents(bundle) -> list[Document]:
 
 
 def apply_bundle(
-    *, user, bundle, application: str | None = None, dry_run: bool = False, base_dir=None
+    *,
+    user,
+    bundle,
+    application: str | None = None,
+    dry_run: bool = False,
+    base_dir=None,
+    must_exist: bool = False,
 ) -> Report:
     """Create or update every document of the bundle, all or nothing.
 
     `application` is where documents without an Application tag go (like `-a` on the CLI); system
     kinds and APIs ignore it. `base_dir` lets trusted callers resolve `sourcePath` on this machine.
+    `must_exist` refuses (404) a document that names nothing, instead of creating it.
     """
     documents = _documents(bundle)
-    ctx = Context(user=user, base_dir=Path(base_dir) if base_dir else None)
+    ctx = Context(user=user, base_dir=Path(base_dir) if base_dir else None, must_exist=must_exist)
 
     def step(document):
         if document.kind == APPLICATION:
@@ -709,12 +850,55 @@ def delete_bundle(*, user, bundle, dry_run: bool = False) -> Report:
 
 def _document_of(kind: Kind, entity, ctx: Context) -> dict:
     document = {"kind": kind.bundle_kind, "name": entity.name}
-    for spec in FIELDS[kind.bundle_kind]:
+    for spec in FIELDS.get(kind.bundle_kind) or SHOWN_FIELDS[kind.bundle_kind]:
         value = spec.dump(entity, ctx)
         if value is not None:
             document[spec.key] = value
     document["tags"] = _tags_of(entity, with_applications=not kind.is_system)
     return document
+
+
+def _with_state(document: dict, entity) -> dict:
+    """A document with the read-only fields Dispatch printed after the writable ones (and ignored on
+    import, so what `dispatch get -o yaml` prints applies back unchanged)."""
+    document.update(
+        id=str(entity.pk),
+        status=entity.status,
+        reason=list(getattr(entity, "reason", None) or []),
+        createdTime=entity.created.isoformat(),
+        modifiedTime=entity.modified.isoformat(),
+        revision=entity.revision,
+    )
+    return document
+
+
+def documents_of(*, user, kind: Kind, entities, revealable=()) -> list[dict]:
+    """Visible entities of one kind (from `document_queryset`) as Dispatch documents with their state:
+    what `dispatch get … -o yaml` prints. Secret values only for the secrets in `revealable`."""
+    ctx = Context(user=user, kind=kind, revealable=set(revealable))
+    return [_with_state(_document_of(kind, entity, ctx), entity) for entity in entities]
+
+
+def application_documents(applications) -> list[dict]:
+    """Applications (from the gate, labels prefetched) as documents with their state."""
+    return [
+        _with_state(
+            {
+                "kind": APPLICATION,
+                "name": application.name,
+                "description": application.description,
+                "tags": _tags_of(application, with_applications=False),
+            },
+            application,
+        )
+        for application in applications
+    ]
+
+
+def document_queryset(kind: Kind, user, queryset=None):
+    """What a kind's documents read, in one query per reference set whatever the count; sources
+    included (`defer(None)`: the function manager leaves the archive out of ordinary reads)."""
+    return _queryset(kind, user, kind.model.objects.all() if queryset is None else queryset)
 
 
 def _queryset(kind: Kind, user, queryset):
@@ -724,6 +908,7 @@ def _queryset(kind: Kind, user, queryset):
         access.visible_entities(kind.model, user, queryset)
         .select_related(*single)
         .prefetch_related("applications", "tags", *many)
+        .defer(None)
         .order_by("name")
     )
 

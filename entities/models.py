@@ -1,8 +1,13 @@
 """The kinds of entity Dispatch manages, with the fields every kind shares (DESIGN.md 2.1, 2.2)."""
 
+import io
+import posixpath
+import re
+import tarfile
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -92,6 +97,34 @@ class Language(models.TextChoices):
     POWERSHELL = "powershell"
     JAVA = "java"
 
+    @classmethod
+    def resolve(cls, value: str, *hints: str) -> str:
+        """The language a word names, as Dispatch users wrote it (`nodejs6`, `python`, `pwsh`), or,
+        when the word is empty, the one language the hints (an image's name and URL) mention.
+        Anything else is returned as given, for the choices' validator to refuse."""
+        word = (value or "").strip().lower()
+        if word:
+            return LANGUAGE_WORDS.get(re.sub(r"[\d.]+$", "", word), value)
+        found = {
+            language
+            for hint in hints
+            for token in re.split(r"[^a-z0-9]+", (hint or "").lower())
+            if (language := LANGUAGE_WORDS.get(re.sub(r"[\d.]+$", "", token)))
+        }
+        return found.pop() if len(found) == 1 else ""
+
+
+# Words that name a language, versions stripped (`nodejs6` → `nodejs`, `python3.6` → `python`).
+LANGUAGE_WORDS = {
+    **{language.value.rstrip("3"): language.value for language in Language},
+    "node": "nodejs",
+    "js": "nodejs",
+    "javascript": "nodejs",
+    "py": "python3",
+    "pwsh": "powershell",
+    "ps": "powershell",
+}
+
 
 class BaseImage(Entity):
     docker_url = models.CharField(max_length=255, help_text="e.g. dispatchframework/python3-base:0.0.13")
@@ -99,6 +132,18 @@ class BaseImage(Entity):
 
     class Meta(Entity.Meta):
         verbose_name = "base image"
+
+    def clean_fields(self, exclude=None):
+        # Every surface accepts Dispatch's language words, and none when the image's name tells it.
+        self.language = Language.resolve(self.language, self.name, self.docker_url)
+        if not self.language and "language" not in (exclude or ()):
+            raise ValidationError(
+                {
+                    "language": f"Give the language of base image '{self.name}' (one of "
+                    f"{', '.join(Language.values)}): its name and Docker URL do not tell it."
+                }
+            )
+        super().clean_fields(exclude)
 
 
 class Image(Entity):
@@ -137,10 +182,64 @@ class Secret(Entity):
         return sorted(self.values)
 
 
+# A function's source folder is kept as a gzipped tar: at most this many bytes stored, files, and
+# bytes once unpacked (what a runner writes to disk), so a small archive cannot unpack to gigabytes.
+MAX_SOURCE_ARCHIVE_BYTES = 5 * 1024 * 1024
+MAX_SOURCE_FILES = 1000
+MAX_SOURCE_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def read_source_archive(data: bytes) -> dict[str, bytes]:
+    """The files of a source archive by relative path; a ValidationError for anything a runner
+    could not unpack safely into an empty folder (links, devices, absolute or `..` paths, too big)."""
+
+    def refuse(problem: str):
+        return ValidationError({"source_archive": f"The source archive {problem}; pack the folder again."})
+
+    if len(data) > MAX_SOURCE_ARCHIVE_BYTES:
+        raise refuse(f"has more than {MAX_SOURCE_ARCHIVE_BYTES // (1024 * 1024)} MiB")
+    files: dict[str, bytes] = {}
+    unpacked = 0
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            for member in archive:
+                path = posixpath.normpath(member.name)
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    raise refuse(f"holds '{member.name}', which is not a plain file")
+                if path.startswith(("/", "../")) or path in ("..", ".") or "\0" in path:
+                    raise refuse(f"holds '{member.name}', a path outside its folder")
+                unpacked += member.size
+                if len(files) >= MAX_SOURCE_FILES:
+                    raise refuse(f"holds more than {MAX_SOURCE_FILES:,} files")
+                if unpacked > MAX_SOURCE_UNPACKED_BYTES:
+                    raise refuse(f"unpacks to more than {MAX_SOURCE_UNPACKED_BYTES:,} bytes")
+                files[path] = archive.extractfile(member).read()
+    except (tarfile.TarError, OSError, EOFError):
+        raise refuse("is not a gzipped tar") from None
+    if not files:
+        raise refuse("holds no file")
+    return files
+
+
+class SourceDeferredManager(models.Manager):
+    """Functions without their source archive (up to MAX_SOURCE_ARCHIVE_BYTES each): lists and
+    lookups stay small; `.defer(None)` reads it for exports, and an instance reads it on first use."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("source_archive")
+
+
 class Function(Entity):
     image = models.ForeignKey(Image, on_delete=models.RESTRICT, related_name="functions")
     handler = models.CharField(max_length=255, blank=True, help_text="e.g. hello.handle")
     source = models.TextField(blank=True)
+    # A source folder (`dispatch create function NAME FOLDER`), as a gzipped tar; `source` is then
+    # empty and the handler names a file inside it. Read it through source_files().
+    source_archive = models.BinaryField(default=bytes, blank=True, editable=True)
+    # Its files' paths, kept at save so that lists and pages never unpack (or even read) the archive.
+    source_file_names = models.JSONField(default=list, blank=True, editable=False)
     schema_in = ShapedJSONField(
         shape="schema", default=dict, blank=True, help_text="JSON schema of the input."
     )
@@ -154,10 +253,61 @@ class Function(Entity):
         help_text="Milliseconds a run may take, as in Dispatch; 0 means the default limit.",
     )
 
+    objects = SourceDeferredManager()
+
     class Meta(Entity.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(timeout__gte=0), name="function_timeout_non_negative"),
         ]
+
+    def save(self, *args, **kwargs):
+        self.source_file_names = sorted(self.source_files())
+        super().save(*args, **kwargs)
+
+    def source_files(self) -> dict[str, bytes]:
+        """The files of its source folder by path relative to the folder ({} for a one-file source).
+        A runner writes each into an empty work folder (paths are checked: no `..`, no links)."""
+        return read_source_archive(bytes(self.source_archive)) if self.source_archive else {}
+
+    @property
+    def source_folder(self) -> str:
+        """The source folder's files, one a line, for the detail page."""
+        return "\n".join(self.source_file_names)
+
+    def clean(self):
+        super().clean()
+        if not self.source_archive:
+            return
+        if self.source:
+            raise ValidationError(
+                {"source": "Give the source as text or as a folder (source_archive), not both."}
+            )
+        files = self.source_files()
+        if not handler_file(self.handler, files):
+            shown = ", ".join(sorted(files)[:5]) + (", …" if len(files) > 5 else "")
+            raise ValidationError(
+                {
+                    "handler": f"The handler '{self.handler}' names no file of the source folder "
+                    f"({shown}); give the path of the file inside the folder, e.g. ./{sorted(files)[0]}."
+                }
+            )
+
+
+def handler_file(handler: str, files) -> str | None:
+    """The file of a source folder that a handler names: a path (`./hello.js`, `lib/main.py`) or a
+    module and function (`hello.handle` → hello.py, `pkg.mod.run` → pkg/mod.* or pkg/mod/__init__.py)."""
+    handler = (handler or "").strip()
+    if not handler:
+        return None
+    path = posixpath.normpath(handler)
+    if path in files:
+        return path
+    module = handler.rsplit(".", 1)[0].replace(".", "/") if "." in handler else handler
+    for candidate in sorted(files):
+        stem = candidate.rsplit(".", 1)[0] if "." in posixpath.basename(candidate) else candidate
+        if stem in (module, f"{module}/__init__", posixpath.normpath(path).rsplit(".", 1)[0]):
+            return candidate
+    return None
 
 
 class Authentication(models.TextChoices):
@@ -193,7 +343,16 @@ class EventDriverType(Entity):
         verbose_name = "event driver type"
 
 
+# Dispatch named event drivers after what they watch, dots included (`vcenter.prod`).
+event_driver_name_validator = RegexValidator(
+    r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z",
+    "Use letters, digits, '-', '_' and '.', starting with a letter or digit.",
+    code="invalid_name",
+)
+
+
 class EventDriver(Entity):
+    name = models.CharField(max_length=63, unique=True, validators=[event_driver_name_validator])
     type = models.ForeignKey(EventDriverType, on_delete=models.RESTRICT, related_name="drivers")
     config = ShapedJSONField(shape="config", default=list, blank=True, help_text='[{"key": …, "value": …}]')
     secrets = models.ManyToManyField(Secret, blank=True, related_name="event_drivers")

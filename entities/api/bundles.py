@@ -10,13 +10,18 @@ failing document's position, kind and name.
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import parsers, renderers, serializers
+from rest_framework import exceptions, parsers, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications import access
 from entities import bundles
+from entities.kinds import get_kind
 
+from .filters import ApplicationFilterSet
+from .pagination import Pagination
 from .parsers import JSONParser, query_flag, read_body
+from .serializers import SecretSerializer, wants_reveal
 
 
 class YAMLParser(parsers.BaseParser):
@@ -116,7 +121,8 @@ DRY_RUN = OpenApiParameter(
 
 
 class BundleView(BundleAPIView):
-    """Apply (POST) or delete (DELETE) a multi-document YAML bundle in Dispatch's format, all or nothing."""
+    """Apply (POST) or delete (DELETE) a multi-document YAML bundle in Dispatch's format, all or nothing;
+    read (GET) the documents of one kind, as `dispatch get … -o yaml` prints them."""
 
     parser_classes = [YAMLParser, XYAMLParser, TextYAMLParser, JSONParser]
 
@@ -129,12 +135,81 @@ class BundleView(BundleAPIView):
         return data
 
     @extend_schema(
+        operation_id="bundles_documents",
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                str,
+                required=True,
+                description="application, function, base-image, … (a name, plural or bundle kind).",
+            ),
+            OpenApiParameter(
+                "reveal", bool, description="Secret values, for the developers of the secret's application."
+            ),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses={
+            200: OpenApiResponse(
+                inline_serializer(
+                    "BundleDocuments",
+                    {
+                        "count": serializers.IntegerField(),
+                        "next": serializers.URLField(allow_null=True),
+                        "previous": serializers.URLField(allow_null=True),
+                        "results": serializers.ListField(child=serializers.DictField()),
+                    },
+                ),
+                description="Documents in Dispatch's shape with id, status, reason, createdTime, "
+                "modifiedTime and revision; the kind's list filters apply (application, name, …).",
+            ),
+            400: ERROR,
+            403: ERROR,
+        },
+    )
+    def get(self, request):
+        """One kind's documents, filtered and paged like its list; the same shape bundles export."""
+        word = request.query_params.get("kind", "")
+        paginator = Pagination()
+        if word.strip().lower() in ("application", "applications", "app", "apps"):
+            filterset = ApplicationFilterSet(
+                request.query_params, queryset=access.visible_applications(request.user), request=request
+            )
+            if not filterset.is_valid():
+                raise exceptions.ValidationError(filterset.errors)
+            page = paginator.paginate_queryset(filterset.qs.prefetch_related("tags"), request, view=self)
+            return paginator.get_paginated_response(bundles.application_documents(page))
+        try:
+            kind = get_kind(word)
+        except KeyError as exc:
+            raise exceptions.ValidationError({"kind": [exc.args[0]]}) from None
+        filterset = kind.component("entities.filtersets", "FilterSet")(
+            request.query_params, queryset=bundles.document_queryset(kind, request.user), request=request
+        )
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        page = paginator.paginate_queryset(filterset.qs, request, view=self)
+        revealable = set()
+        if kind.name == "secret" and wants_reveal(request):
+            context = {"request": request, "detail": "name" in request.query_params and len(page) == 1}
+            SecretSerializer.prepare(page, context)
+            revealable = context.get("revealable", set())
+        documents = bundles.documents_of(user=request.user, kind=kind, entities=page, revealable=revealable)
+        return paginator.get_paginated_response(documents)
+
+    @extend_schema(
         operation_id="bundles_apply",
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
         parameters=[
             DRY_RUN,
             OpenApiParameter(
                 "application", str, description="Where documents without an Application tag go."
+            ),
+            OpenApiParameter(
+                "must_exist",
+                bool,
+                description="Refuse (404) a document that names nothing instead of creating it "
+                "(`dispatch update -f`).",
             ),
         ],
         responses={200: REPORT, 400: ERROR, 403: ERROR, 404: ERROR},
@@ -145,6 +220,7 @@ class BundleView(BundleAPIView):
             bundle=self._bundle(request),
             application=request.query_params.get("application") or None,
             dry_run=query_flag(request, "dry_run"),
+            must_exist=query_flag(request, "must_exist"),
         )
         return Response(report.as_dict())
 

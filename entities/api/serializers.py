@@ -9,6 +9,8 @@ shown but cannot be written (`id`, `kind`, `url`, `created`, …) are ignored, s
 sent back with PUT.
 """
 
+import base64
+import binascii
 from collections import namedtuple
 
 from django.contrib.auth import get_user_model
@@ -367,6 +369,14 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class BaseImageSerializer(EntitySerializer):
+    language = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="python3, nodejs, powershell or java (Dispatch's words such as nodejs6 too); "
+        "left out: told from the name or Docker URL.",
+    )
+
     class Meta(EntitySerializer.Meta):
         model = m.BaseImage
         fields = COMMON_FIELDS + ("docker_url", "language")
@@ -455,11 +465,36 @@ def wants_reveal(request) -> bool:
     return query_flag(request, "reveal")
 
 
+class Base64Field(serializers.CharField):
+    """Bytes sent as base64 text (write only: lists stay small; bundles carry the bytes)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(write_only=True, required=False, allow_blank=True, trim_whitespace=True, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Give the bytes as base64 text.") from None
+
+
 class FunctionSerializer(EntitySerializer):
     image = NameReferenceField("image")
     secrets = NameReferenceField("secret", many=True, required=False)
     schema_in = shaped("schema", "schema_in", help_text="JSON schema of the input.")
     schema_out = shaped("schema", "schema_out", help_text="JSON schema of the output.")
+    source_archive = Base64Field(
+        max_length=(m.MAX_SOURCE_ARCHIVE_BYTES + 2) // 3 * 4,
+        help_text="A source folder as a gzipped tar, in base64 (write only); the handler names a file in "
+        "it and `source` must then be empty. Empty: no folder.",
+    )
+    source_files = serializers.ListField(
+        source="source_file_names",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The paths of the source folder's files, if any.",
+    )
 
     class Meta(EntitySerializer.Meta):
         model = m.Function
@@ -467,6 +502,8 @@ class FunctionSerializer(EntitySerializer):
             "image",
             "handler",
             "source",
+            "source_archive",
+            "source_files",
             "schema_in",
             "schema_out",
             "secrets",
@@ -504,6 +541,7 @@ class EventDriverTypeSerializer(EntitySerializer):
 
 
 class EventDriverSerializer(EntitySerializer):
+    name = serializers.CharField(max_length=63, validators=[m.event_driver_name_validator])
     type = NameReferenceField("event-driver-type")
     config = shaped("config")
     secrets = NameReferenceField("secret", many=True, required=False)

@@ -32,11 +32,17 @@ PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
 USED_BY_LIMIT = 10
 # Derived values worth showing on a detail page, beside the model's fields.
-DETAIL_PROPERTIES = {"Subscription": ("topic",), "FunctionRun": ("duration",)}
+DETAIL_PROPERTIES = {
+    "Subscription": ("topic",),
+    "FunctionRun": ("duration",),
+    "Function": ("source_folder",),  # its files, one a line
+}
 # Shown elsewhere on the page, secret, or bookkeeping (`unassigned` is the gate's index flag).
 HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "revision"} | {
     "encrypted_values",
     "unassigned",
+    "source_archive",
+    "source_file_names",
 }
 
 
@@ -184,7 +190,10 @@ def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:
             display = getattr(entity, f"get_{field.name}_display", None)
             rows.append((label, display() if display else getattr(entity, field.name), "text"))
     for name in DETAIL_PROPERTIES.get(kind.model_name, ()):
-        rows.append((upper_first(name), getattr(entity, name), "text"))
+        value = getattr(entity, name)
+        if value == "":  # e.g. no source folder: the source is text, shown above
+            continue
+        rows.append((upper_first(name.replace("_", " ")), value, "pre" if "\n" in str(value) else "text"))
     return rows
 
 

@@ -35,9 +35,10 @@ class CLI:
         self.monkeypatch = monkeypatch
         self.url = url
 
-    def __call__(self, *argv) -> Outcome:
+    def __call__(self, *argv, stdin: str = "") -> Outcome:
+        """Run `dispatch ARGV…`; `stdin` is what a pipe would give it (`… | dispatch update -f -`)."""
         out, err = io.StringIO(), io.StringIO()
-        code = main([str(a) for a in argv], out=out, err=err)
+        code = main([str(a) for a in argv], out=out, err=err, stdin=io.StringIO(stdin))
         return Outcome(code, out.getvalue(), err.getvalue())
 
     def as_user(self, user) -> "CLI":

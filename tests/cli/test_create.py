@@ -37,10 +37,11 @@ def test_create_base_image_name_url_language(cli, staff):
 def test_create_image_name_base_image_in_an_application(cli, developer):
     created = cli("create", "image", "mine", "python3-base", "-a", "app-a", "--json").json()
 
-    assert (created["name"], created["base_image"], created["applications"]) == (
+    assert (created["kind"], created["name"], created["baseImageName"], created["tags"]) == (
+        "Image",
         "mine",
         "python3-base",
-        ["app-a"],
+        [{"key": "Application", "value": "app-a"}],
     )
 
 
@@ -55,7 +56,8 @@ def test_create_function_name_path_with_image_handler_schemas_and_secret(cli, de
         "--secret", "open-sesame", "-a", "app-a", "-o", "json",
     ).json()  # fmt: skip
 
-    assert created["applications"] == ["app-a"] and created["secrets"] == ["open-sesame"]
+    assert created["tags"] == [{"key": "Application", "value": "app-a"}]
+    assert created["secrets"] == ["open-sesame"]
     hello = m.Function.objects.get(name="hello")
     assert hello.source.startswith("def handle(ctx, payload):")
     assert (hello.handler, hello.image.name) == ("hello.handle", "python3")
@@ -78,7 +80,7 @@ def test_create_api_name_function_with_methods_paths_and_auth(cli, developer):
         "--auth", "public", "--cors", "--json",
     ).json()  # fmt: skip
 
-    assert created["applications"] == ["app-a"]  # an API follows its function
+    assert created["tags"] == [{"key": "Application", "value": "app-a"}]  # an API follows its function
     api = m.API.objects.get(name="post-hello")
     assert (api.methods, api.uris, api.authentication, api.cors) == (
         ["POST", "GET"],

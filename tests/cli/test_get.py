@@ -40,10 +40,10 @@ def test_it_gets_one_entity_by_name_in_an_application_as_one_object(cli, scene):
     result = cli.as_user(scene.developer_a)("get", "function", "hello", "-a", "app-a", "-o", "json")
 
     found = result.json()
-    assert (found["kind"], found["name"], found["applications"], found["image"]) == (
-        "function",
+    assert (found["kind"], found["name"], found["tags"], found["image"]) == (
+        "Function",
         "hello",
-        ["app-a"],
+        [{"key": "Application", "value": "app-a"}],
         "img-a",
     )
 
@@ -65,12 +65,12 @@ def test_a_member_of_another_application_gets_a_404_for_its_entity(cli, scene):
 def test_get_with_an_application_and_no_kind_lists_every_kind_in_it(cli, scene):
     items = cli.as_user(scene.developer_a)("get", "--application", "app-a", "--json").json()
 
-    assert sorted((i["kind"], i["name"]) for i in items if i["kind"] != "run") == [
-        ("api", "post-hello"),
-        ("function", "hello"),
-        ("image", "img-a"),
+    assert sorted((i["kind"], i["name"]) for i in items if i["kind"] != "Run") == [
+        ("API", "post-hello"),
+        ("Function", "hello"),
+        ("Image", "img-a"),
     ]
-    assert sum(i["kind"] == "run" for i in items) == 1
+    assert sum(i["kind"] == "Run" for i in items) == 1
 
 
 def test_get_all_applications_lists_every_entity_the_user_may_see(cli, scene):
@@ -122,8 +122,9 @@ def test_every_noun_and_alias_names_its_kind(cli, scene, noun, kind):
     if kind == "application":
         assert {i["name"] for i in items} == {"app-a", "app-b"}
     else:
-        expected = next(k for k in KINDS if k.name == kind).model.objects.count()
-        assert len(items) == expected and all(i["kind"] == kind for i in items)
+        found = next(k for k in KINDS if k.name == kind)
+        expected = found.model.objects.count()
+        assert len(items) == expected and all(i["kind"] == found.bundle_kind for i in items)
 
 
 def test_the_default_table_fits_80_columns_and_wide_shows_more(cli, scene):

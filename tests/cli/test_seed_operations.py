@@ -43,7 +43,9 @@ def test_list_the_entities_of_an_application(cli, people):
 
     items = cli.as_user(people.viewer_a)("get", "-a", "app-a", "--json").json()
 
-    assert [(i["kind"], i["name"], i["applications"]) for i in items] == [("secret", "db", ["app-a"])]
+    assert [(i["kind"], i["name"], i["tags"]) for i in items] == [
+        ("Secret", "db", [{"key": "Application", "value": "app-a"}])
+    ]
 
 
 def test_list_one_kind_in_an_application_and_get_one_by_name(cli, people):
@@ -54,8 +56,8 @@ def test_list_one_kind_in_an_application_and_get_one_by_name(cli, people):
     one = cli("get", "secret", "db", "-a", "app-a", "--json").json()
 
     assert [s["name"] for s in listed] == ["db"]
-    assert (one["name"], one["keys"]) == ("db", ["password"])
-    assert "values" not in one  # a viewer sees the keys only
+    assert (one["kind"], one["name"]) == ("Secret", "db")
+    assert "secrets" not in one  # no values without --reveal (and a viewer may not reveal them)
 
 
 def test_list_all_entities_of_all_applications(cli, people):
@@ -64,7 +66,7 @@ def test_list_all_entities_of_all_applications(cli, people):
 
     items = cli.as_user(people.staff)("get", "--all-applications", "--json").json()
 
-    assert {(i["kind"], i["name"]) for i in items} == {("secret", "db"), ("secret", "theirs")}
+    assert {(i["kind"], i["name"]) for i in items} == {("Secret", "db"), ("Secret", "theirs")}
 
 
 def test_the_client_never_loads_the_database_layer():
