@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from . import services, tokens
 from .exceptions import NotFound, StaleRevision
-from .models import APIToken, Application, Membership, application_name_validator
+from .models import QUOTA_FIELDS, APIToken, Application, Membership, application_name_validator
 
 admin.site.site_header = "Dispatch administration"
 admin.site.site_title = "Dispatch admin"
@@ -288,7 +288,7 @@ class ApplicationForm(ServiceForm):
 
     class Meta:
         model = Application
-        fields = ("name", "description", "status", "tags")
+        fields = ("name", "description", "status", "tags", *QUOTA_FIELDS)
 
     def write(self):
         data = self.cleaned_data
@@ -305,6 +305,7 @@ class ApplicationForm(ServiceForm):
             status=data.get("status"),
             tags=tags,
             revision=data.get("expected_revision"),
+            quotas={name: data[name] for name in QUOTA_FIELDS if name in data},
         )
 
 
@@ -328,6 +329,7 @@ class ApplicationAdmin(MembershipsThroughServices, ServiceAdmin):
             "description",
             "status",
             "tags",
+            *QUOTA_FIELDS,
             *revision,
             "entity_counts",
             "revision",

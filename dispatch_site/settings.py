@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dispatch_site.middleware.QuotaExceededMiddleware",
 ]
 
 ROOT_URLCONF = "dispatch_site.urls"
