@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .exceptions import QuotaExceeded
@@ -57,21 +58,56 @@ def check_entity_quota(*, application, kind) -> None:
         )
 
 
-def unfinished_runs(application) -> int:
-    from entities.models import FunctionRun
-
-    return FunctionRun.objects.filter(
-        pk__in=_items(application, FunctionRun).values("object_id"), status__in=UNFINISHED
-    ).count()
-
-
-def runs_in_last_minute(application, now=None) -> int:
+def run_use(application, now=None) -> dict:
+    """The application's unfinished runs and the runs it started in the last minute (one query)."""
     from entities.models import FunctionRun
 
     since = (now or timezone.now()) - WINDOW
-    return FunctionRun.objects.filter(
-        pk__in=_items(application, FunctionRun).values("object_id"), created__gte=since
-    ).count()
+    return FunctionRun.objects.filter(pk__in=_items(application, FunctionRun).values("object_id")).aggregate(
+        unfinished=Count("pk", filter=Q(status__in=UNFINISHED)),
+        last_minute=Count("pk", filter=Q(created__gte=since)),
+    )
+
+
+def quota_use(application) -> list[dict]:
+    """Each quota with its limit (None: none) and its use, for the dashboard (two queries)."""
+    from entities.kinds import KINDS
+
+    kinds = {
+        ContentType.objects.get_for_model(kind.model).pk: kind
+        for kind in KINDS
+        if not kind.is_system and kind.name != "run"
+    }
+    counts = (
+        ApplicationItem.objects.filter(tag=application, content_type_id__in=list(kinds))
+        .values("content_type_id")
+        .annotate(n=Count("pk"))
+    )
+    fullest = max(((row["n"], kinds[row["content_type_id"]].label_plural) for row in counts), default=(0, ""))
+    runs = run_use(application)
+    return [
+        {
+            "quota": "max_entities_per_kind",
+            "label": "entities per kind",
+            "limit": application.max_entities_per_kind,
+            "used": fullest[0],
+            "detail": fullest[1],  # the kind with the most entities
+        },
+        {
+            "quota": "max_concurrent_runs",
+            "label": "concurrent runs",
+            "limit": application.max_concurrent_runs,
+            "used": runs["unfinished"],
+            "detail": "",
+        },
+        {
+            "quota": "max_runs_per_minute",
+            "label": "runs per minute",
+            "limit": application.max_runs_per_minute,
+            "used": runs["last_minute"],
+            "detail": "",
+        },
+    ]
 
 
 def check_run_quota(*, application) -> None:
@@ -83,14 +119,15 @@ def check_run_quota(*, application) -> None:
     application = _locked(application, "max_concurrent_runs", "max_runs_per_minute")
     if application is None:
         return
+    use = run_use(application)
     limit = application.max_concurrent_runs
-    if limit is not None and unfinished_runs(application) >= limit:
+    if limit is not None and use["unfinished"] >= limit:
         raise QuotaExceeded(
             f"Application '{application.name}' already has {limit} unfinished "
             f"run{'' if limit == 1 else 's'} (its concurrent runs quota); wait for one to finish."
         )
     limit = application.max_runs_per_minute
-    if limit is not None and runs_in_last_minute(application) >= limit:
+    if limit is not None and use["last_minute"] >= limit:
         raise QuotaExceeded(
             f"Application '{application.name}' started {limit} run{'' if limit == 1 else 's'} in the last "
             "minute (its runs per minute quota); wait a little and try again."

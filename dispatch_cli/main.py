@@ -21,7 +21,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, output
+from . import bundles, metrics, output
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -256,6 +256,7 @@ def build_parser() -> Parser:
         "kind", nargs="?", metavar="KIND", help="e.g. functions, function, fn, apps, base-image."
     )
     get.add_argument("name", nargs="?", metavar="NAME")
+    metrics.add_arguments(get)
     get.set_defaults(command_handler=cmd_get)
 
     for verb, help_text in (
@@ -390,6 +391,8 @@ def cmd_get(session) -> None:
             )
         session.print(items)
         return
+    if args.kind.lower() in metrics.NOUNS:
+        return metrics.cmd_get_metrics(session)
     kind_name = kind_for(args.kind)
     if kind_name == "application":
         path, params = "applications/", {}

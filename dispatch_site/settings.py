@@ -172,6 +172,11 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
 
+# Prometheus scrapes /metrics with `Authorization: Bearer <token>` (applications/prometheus.py); empty: the
+# endpoint is off (404). The figures are computed from the database and kept this many seconds.
+DISPATCH_METRICS_TOKEN = os.environ.get("DISPATCH_METRICS_TOKEN", "")
+DISPATCH_METRICS_CACHE_SECONDS = int(os.environ.get("DISPATCH_METRICS_CACHE_SECONDS", "10"))
+
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
 
