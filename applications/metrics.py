@@ -167,15 +167,19 @@ def application_metrics(*, application, window: Window, function: str | None = N
                 "run": str(row["id"]),
                 "function": row["function_name"],
                 "error_type": row["error_type"] or "",
-                "message": str((row["error"] or {}).get("message", ""))[:200]
-                if isinstance(row["error"], dict)
-                else "",
+                "message": _message(row["error"]),
                 "created": row["created"].isoformat(),
             }
             for row in failures
         ],
         "quotas": quotas.quota_use(application),
     }
+
+
+def _message(error) -> str:
+    """The first line of a run's error message, short enough for a table row."""
+    message = error.get("message") if isinstance(error, dict) else None
+    return str(message or "").split("\n")[0][:200]
 
 
 def _summarise(window: Window, counts: list[dict], durations: list[tuple]) -> dict:
