@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 720, 180
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 22  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 64, 8, 10, 22  # room for the axis labels
 
 
 def _frame(title: str, maximum: float, labels: list[str], unit: str) -> list[str]:

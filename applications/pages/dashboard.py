@@ -43,7 +43,7 @@ def _charts(figures: dict) -> dict:
     error_rate = charts.lines(
         "Error rate (%)",
         labels,
-        [("error rate", "line-errors", [p["error_rate"] * 100 for p in series])],
+        [("error rate", "line-errors", [p["error_rate"] * 100 if p["runs"] else None for p in series])],
         " %",
     )
     return {"runs": runs, "durations": durations, "error_rate": error_rate, "labels": labels}

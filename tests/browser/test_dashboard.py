@@ -33,7 +33,7 @@ def test_a_viewer_reads_the_dashboard_of_their_application(world, new_page, scre
     expect(page.get_by_role("heading", name="Dashboard app-a")).to_be_visible()
     expect(page.get_by_role("img", name="Runs per minute")).to_be_visible()
     expect(page.locator("svg.chart rect.bar-functionerror")).to_have_count(1)
-    expect(page.locator('dd[data-figure="runs"]')).to_have_text("6")
+    expect(page.locator('dd[data-figure="runs"]')).to_have_text("7")
     screenshot(page, "dashboard-1h")
     assert not [e for e in errors if "Content Security Policy" in e], errors  # nothing the CSP refused
 
