@@ -85,15 +85,15 @@ def load(applications: int, runs: int) -> None:
                     blocking, executed_time, finished_time, duration_ms
                 )
                 SELECT made.id, made.id::text,
-                       CASE WHEN g % 20 = 0 THEN 'ERROR' ELSE 'READY' END, '[]', false, at, at, 1, fns.id,
+                       CASE WHEN mod(g, 20) = 0 THEN 'ERROR' ELSE 'READY' END, '[]', false, at, at, 1, fns.id,
                        fns.name, '{{}}', '{{}}', '{{}}',
-                       CASE WHEN g % 20 = 0 THEN jsonb_build_object('type', (ARRAY['FunctionError',
-                            'InputError', 'SystemError'])[(g / 20) % 3 + 1], 'message', 'failed') END,
-                       CASE WHEN g % 20 = 0 THEN (ARRAY['FunctionError', 'InputError', 'SystemError'])
-                            [(g / 20) % 3 + 1] ELSE '' END,
-                       '[]', CASE WHEN g % 4 = 1 THEN '{{"type": "tick"}}'::jsonb END, NULL,
+                       CASE WHEN mod(g, 20) = 0 THEN jsonb_build_object('type', (ARRAY['FunctionError',
+                            'InputError', 'SystemError'])[mod(g / 20, 3) + 1], 'message', 'failed') END,
+                       CASE WHEN mod(g, 20) = 0 THEN (ARRAY['FunctionError', 'InputError', 'SystemError'])
+                            [mod(g / 20, 3) + 1] ELSE '' END,
+                       '[]', CASE WHEN mod(g, 4) = 1 THEN '{{"type": "tick"}}'::jsonb END, NULL,
                        true, at, at + ms * interval '1 millisecond', ms
-                FROM made JOIN fns ON fns.i = made.g % {applications * FUNCTIONS_PER_APP}
+                FROM made JOIN fns ON fns.i = mod(made.g, {applications * FUNCTIONS_PER_APP})
                 """,
                 [f"{PREFIX}%", runs],
             )

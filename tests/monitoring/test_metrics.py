@@ -213,3 +213,9 @@ def test_dispatch_get_metrics_of_an_application_you_cannot_see_is_an_error(cli, 
     assert (result.code, result.err) == (1, "error: Application 'app-a' does not exist. (HTTP 404)\n")
     result = cli("get", "metrics", "-a", "app-b", "--json")
     assert result.json()["application"] == "app-b"
+
+
+def test_a_function_page_links_to_its_dashboard_in_its_application(people, runs, client):
+    client.force_login(people.viewer_a)
+    page = client.get("/functions/hello/").content.decode()
+    assert 'href="/applications/app-a/dashboard/?function=hello">Dashboard</a>' in page
