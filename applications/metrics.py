@@ -6,8 +6,10 @@ a window is `runs whose id is among the application's items and whose creation t
 PostgreSQL answers from the through table's (tag, content type, object) index and the primary key:
 it reads only the application's runs, whatever the number of runs of other applications.
 
-Counts are grouped in SQL; the duration percentiles are computed here from the window's durations
-(one narrow column), nearest-rank, so that SQLite and PostgreSQL give the same figures.
+One query reads the window's runs (a few narrow columns); they are grouped by step, function, outcome
+and error type here, and the duration percentiles computed here too (nearest rank), so that SQLite and
+PostgreSQL give the same figures. Grouping in SQL took one query per figure, each reading the same
+rows again: at a week of 1,000 runs, four queries of ~8 ms against one.
 """
 
 import math
@@ -17,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import Trunc
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -26,7 +28,6 @@ from . import quotas
 from .models import ApplicationItem, Status
 
 STEPS = {"1m": timedelta(minutes=1), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
-TRUNC = {"1m": "minute", "1h": "hour", "1d": "day"}
 RANGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 MAX_POINTS = 1500  # a week by the minute is too many bars to draw or send
 TOP = 5  # functions in "slowest" and "most failing"
@@ -133,86 +134,73 @@ def _rate(part: int, whole: int) -> float:
 def application_metrics(*, application, window: Window, function: str | None = None) -> dict:
     """The dashboard's figures for the application (or one of its functions) in the window.
 
-    Four queries: counts by bucket, function, status and error type; the durations; the newest
-    failures; the use of each quota.
+    Three queries: the window's runs (a few narrow columns each: grouping them here costs less than
+    the database reading the same rows once per figure), the entities per kind and the run counts
+    that the quotas limit.
     """
     runs = runs_of(application).filter(created__gte=window.since, created__lt=window.until)
     if function:
         runs = runs.filter(function_name=function)
-    bucket = Trunc("created", TRUNC[window.step], tzinfo=UTC)
-    counts = list(
-        runs.values("function_name", "status", "error_type")
-        .annotate(bucket=bucket, n=Count("pk"), from_events=Count("pk", filter=Q(event__isnull=False)))
+    rows = list(
+        runs.annotate(
+            from_event=ExpressionWrapper(Q(event__isnull=False), output_field=BooleanField()),
+            message=KT("error__message"),
+        )
         .order_by()
+        .values_list(
+            "id", "created", "function_name", "status", "error_type", "duration_ms", "from_event", "message"
+        )
     )
-    durations = list(
-        runs.filter(duration_ms__isnull=False)
-        .annotate(bucket=bucket)
-        .values_list("bucket", "function_name", "duration_ms")
-    )
-    failures = list(
-        runs.filter(status=Status.ERROR)
-        .order_by("-created")
-        .values("id", "function_name", "error_type", "error", "created")[:RECENT_FAILURES]
-    )
+    failures = sorted((row for row in rows if row[3] == Status.ERROR), key=lambda row: row[1], reverse=True)
     return {
         "application": application.name,
         "function": function or None,
         "since": window.since.isoformat(),
         "until": window.until.isoformat(),
         "step": window.step,
-        **_summarise(window, counts, durations),
+        **_summarise(window, rows),
         "recent_failures": [
             {
-                "run": str(row["id"]),
-                "function": row["function_name"],
-                "error_type": row["error_type"] or "",
-                "message": _message(row["error"]),
-                "created": row["created"].isoformat(),
+                "run": str(run_id),
+                "function": function_name,
+                "error_type": error_type or "",
+                "message": str(message or "").split("\n")[0][:200],
+                "created": created.isoformat(),
             }
-            for row in failures
+            for run_id, created, function_name, _, error_type, _, _, message in failures[:RECENT_FAILURES]
         ],
         "quotas": quotas.quota_use(application),
     }
 
 
-def _message(error) -> str:
-    """The first line of a run's error message, short enough for a table row."""
-    message = error.get("message") if isinstance(error, dict) else None
-    return str(message or "").split("\n")[0][:200]
+def _summarise(window: Window, rows: list[tuple]) -> dict:
+    def empty():
+        return {"runs": 0, "failed": 0, "caused_by_events": 0, "errors": Counter(), "durations": []}
 
-
-def _summarise(window: Window, counts: list[dict], durations: list[tuple]) -> dict:
-    points = {
-        point: {"runs": 0, "failed": 0, "caused_by_events": 0, "errors": Counter()} for point in window.points
-    }
-    per_function: dict[str, dict] = defaultdict(lambda: {"runs": 0, "failed": 0})
+    points = {point: empty() for point in window.points}
+    per_function: dict[str, dict] = defaultdict(empty)
     errors: Counter = Counter()
     totals = Counter()
-    for row in counts:
-        point = points.setdefault(
-            row["bucket"], {"runs": 0, "failed": 0, "caused_by_events": 0, "errors": Counter()}
-        )
-        failed = row["status"] == Status.ERROR
-        point["runs"] += row["n"]
-        point["caused_by_events"] += row["from_events"]
-        per_function[row["function_name"]]["runs"] += row["n"]
-        totals["runs"] += row["n"]
-        totals["caused_by_events"] += row["from_events"]
-        if failed:
-            error_type = row["error_type"] or "SystemError"
-            point["failed"] += row["n"]
-            point["errors"][error_type] += row["n"]
-            per_function[row["function_name"]]["failed"] += row["n"]
-            errors[error_type] += row["n"]
-            totals["failed"] += row["n"]
-        elif row["status"] == Status.READY:
-            totals["succeeded"] += row["n"]
-    by_point: dict = defaultdict(list)
-    by_function: dict = defaultdict(list)
-    for point, function_name, duration in durations:
-        by_point[point].append(duration)
-        by_function[function_name].append(duration)
+    durations = []
+    for _, created, function_name, status, error_type, duration, from_event, _ in rows:
+        key = _floor(created, window.step)
+        point = points.get(key) or points.setdefault(key, empty())
+        of_function = per_function[function_name]
+        for figures in (point, of_function, totals):
+            figures["runs"] += 1
+            figures["caused_by_events"] += bool(from_event)
+        if status == Status.ERROR:
+            error_type = error_type or "SystemError"
+            for figures in (point, of_function, totals):
+                figures["failed"] += 1
+            point["errors"][error_type] += 1
+            errors[error_type] += 1
+        elif status == Status.READY:
+            totals["succeeded"] += 1
+        if duration is not None:
+            point["durations"].append(duration)
+            of_function["durations"].append(duration)
+            durations.append(duration)
     series = [
         {
             "time": point.isoformat(),
@@ -221,7 +209,7 @@ def _summarise(window: Window, counts: list[dict], durations: list[tuple]) -> di
             "error_rate": _rate(values["failed"], values["runs"]),
             "errors_by_type": {t: values["errors"][t] for t in sorted(values["errors"])},
             "caused_by_events": values["caused_by_events"],
-            "duration_ms": _percentiles(by_point.get(point, [])),
+            "duration_ms": _percentiles(values["durations"]),
         }
         for point, values in sorted(points.items())
     ]
@@ -231,7 +219,7 @@ def _summarise(window: Window, counts: list[dict], durations: list[tuple]) -> di
             "runs": values["runs"],
             "failed": values["failed"],
             "error_rate": _rate(values["failed"], values["runs"]),
-            "duration_ms": _percentiles(by_function.get(name, [])),
+            "duration_ms": _percentiles(values["durations"]),
         }
         for name, values in per_function.items()
     ]
@@ -250,7 +238,7 @@ def _summarise(window: Window, counts: list[dict], durations: list[tuple]) -> di
             "unfinished": totals["runs"] - totals["succeeded"] - totals["failed"],
             "error_rate": _rate(totals["failed"], totals["runs"]),
             "caused_by_events": totals["caused_by_events"],
-            "duration_ms": _percentiles([d for _, _, d in durations]),
+            "duration_ms": _percentiles(durations),
         },
         "errors_by_type": [
             {"type": t, "count": errors[t], "rate": _rate(errors[t], totals["runs"])} for t in sorted(errors)

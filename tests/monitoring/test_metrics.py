@@ -172,13 +172,12 @@ def test_a_bad_range_on_the_dashboard_is_a_400_with_the_reason(people, client):
     assert "Range &#x27;1y&#x27; is unknown; use 1h, 24h or 7d." in response.content.decode()
 
 
-def test_the_dashboard_runs_eight_queries_whatever_the_runs(people, runs, client, django_assert_num_queries):
+def test_the_dashboard_runs_six_queries_whatever_the_runs(people, runs, client, django_assert_num_queries):
     client.force_login(people.viewer_a)
     client.get("/applications/app-a/dashboard/")  # fills the content type cache, as any earlier request does
-    # 1 the user (the session comes from the cache), 2 the application (through the gate),
-    # 3 counts by step, function, status and error type, 4 durations, 5 recent failures,
-    # 6 entities per kind (quota), 7 unfinished and last-minute runs (quotas), 8 the switcher's applications
-    with django_assert_num_queries(8):
+    # 1 the user (the session comes from the cache), 2 the application (through the gate), 3 the window's
+    # runs, 4 entities per kind (quota), 5 unfinished and last-minute runs (quotas), 6 the switcher's list
+    with django_assert_num_queries(6):
         client.get("/applications/app-a/dashboard/", {"range": "7d"})
 
 
