@@ -21,7 +21,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, metrics, output
+from . import bundles, metrics, output, runs
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -258,6 +258,7 @@ def build_parser() -> Parser:
     get.add_argument("name", nargs="?", metavar="NAME")
     metrics.add_arguments(get)
     get.set_defaults(command_handler=cmd_get)
+    runs.add_exec(commands, common)
 
     for verb, help_text in (
         ("create", "Create a resource, or apply a bundle (-f)."),
@@ -394,6 +395,8 @@ def cmd_get(session) -> None:
     if args.kind.lower() in metrics.NOUNS:
         return metrics.cmd_get_metrics(session)
     kind_name = kind_for(args.kind)
+    if kind_name == "run" and args.name and not runs.is_run_id(args.name):
+        return runs.cmd_function_runs(session)
     if kind_name == "application":
         path, params = "applications/", {}
     else:

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "applications",
     "entities",
 ]
@@ -175,7 +177,20 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
 # Prometheus scrapes /metrics with `Authorization: Bearer <token>` (applications/prometheus.py); empty: the
 # endpoint is off (404). The figures are computed from the database and kept this many seconds.
 DISPATCH_METRICS_TOKEN = os.environ.get("DISPATCH_METRICS_TOKEN", "")
-DISPATCH_METRICS_CACHE_SECONDS = int(os.environ.get("DISPATCH_METRICS_CACHE_SECONDS", "10"))
+DISPATCH_METRICS_CACHE_SECONDS = int(os.environ.get("DISPATCH_METRICS_CACHE_SECONDS", "60"))
+
+# Function runs (entities/runs/): async runs are tasks on Django's task API. The database backend is
+# the embedded default (`manage.py db_worker`); with REDIS_URL, RQ on Redis (`manage.py rqworker`), whose
+# workers can run on any number of machines.
+if os.environ.get("REDIS_URL"):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Limits of the sandbox over entities/runs/sandbox.py's defaults, as JSON, e.g.
+# DISPATCH_RUN_LIMITS='{"timeout_ms": 10000, "memory_mb": 256, "processes": 32}'.
+DISPATCH_RUN_LIMITS: dict[str, int] = json.loads(os.environ.get("DISPATCH_RUN_LIMITS") or "{}")
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")

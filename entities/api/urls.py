@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 from applications.api.metrics import ApplicationMetricsView
 
 from ..kinds import KINDS
-from . import bundles, views
+from . import bundles, runs, views
 
 app_name = "api"
 
@@ -24,13 +24,19 @@ class Router(DefaultRouter):
 router = Router()
 router.register("applications", views.ApplicationViewSet, basename="application")
 for kind in KINDS:
-    router.register(kind.plural, views.EntityViewSet.for_kind(kind), basename=kind.name)
+    viewset = runs.RunViewSet if kind.name == "run" else views.EntityViewSet.for_kind(kind)
+    router.register(kind.plural, viewset, basename=kind.name)
 router.register("auth/tokens", views.TokenViewSet, basename="token")
 
 urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
+    path(
+        "functions/<str:function>/runs/",
+        runs.FunctionRunsViewSet.as_view({"get": "list", "post": "create"}),
+        name="function-runs",
+    ),
     path(
         "applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"
     ),
