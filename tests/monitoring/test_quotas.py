@@ -5,7 +5,6 @@ from html import escape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -189,21 +188,45 @@ def test_parallel_creates_take_the_last_unit_of_an_entity_quota_only_once(people
     assert m.Secret.objects.count() == 1
 
 
+def _one_run_at_a_time(people):
+    Application.objects.filter(pk=people.app_a.pk).update(max_concurrent_runs=1)
+    f.FunctionFactory(name="hello", applications=[people.app_a])
+
+
+ASYNC_RUN = {"function": "hello", "blocking": False}
+BUSY = "Application 'app-a' already has 1 unfinished run (its concurrent runs quota); wait for one to finish."
+
+
+def test_starting_a_run_over_a_quota_is_a_429_naming_it_and_makes_no_run(people):
+    _one_run_at_a_time(people)
+    assert api(people.developer_a).post("/api/v1/runs/", ASYNC_RUN, format="json").status_code == 202
+
+    response = api(people.developer_a).post(
+        "/api/v1/functions/hello/runs/", {"blocking": False}, format="json"
+    )
+
+    assert (response.status_code, response.json()["message"]) == (429, BUSY)
+    assert response["Retry-After"] == "60"
+    assert m.FunctionRun.objects.count() == 1
+
+
+def test_dispatch_exec_over_a_quota_prints_it_and_exits_1(cli, people):
+    _one_run_at_a_time(people)
+    cli.as_user(people.developer_a)
+    assert cli("exec", "hello", "-a", "app-a").code == 0
+
+    result = cli("exec", "hello", "-a", "app-a")
+
+    assert (result.code, result.err) == (1, f"error: {BUSY} (HTTP 429)\n")
+
+
 @requires_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_parallel_runs_take_the_last_unit_of_a_run_quota_only_once(people):
-    Application.objects.filter(pk=people.app_a.pk).update(max_concurrent_runs=1)
-    function = f.FunctionFactory(applications=[people.app_a])
+    _one_run_at_a_time(people)
 
     def start():
-        try:
-            with transaction.atomic():
-                quotas.check_run_quota(application=people.app_a)
-                f.FunctionRunFactory(
-                    function=function, applications=[people.app_a], status=Status.INITIALIZED
-                )
-            return "started"
-        except QuotaExceeded:
-            return "refused"
+        return api(people.developer_a).post("/api/v1/runs/", ASYNC_RUN, format="json").status_code
 
-    assert sorted(at_once(start, start, start)) == ["refused", "refused", "started"]
+    assert sorted(at_once(start, start, start)) == [202, 429, 429]
+    assert m.FunctionRun.objects.count() == 1
