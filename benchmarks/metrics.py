@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import HTTPS, ROOT, gunicorn, percentile, setup_django
+from common import HTTPS, ROOT, gunicorn, percentile, session_key_for, setup_django
 
 FUNCTIONS_PER_APP = 5
 PREFIX = "bm-"
@@ -115,7 +115,6 @@ def load(applications: int, runs: int) -> None:
 def prepare() -> tuple[str, str]:
     """A viewer of one application: an API token and a page session."""
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
 
     from applications.models import Application, Membership, Role
     from applications.tokens import token_create
@@ -125,12 +124,7 @@ def prepare() -> tuple[str, str]:
         application=Application.objects.get(name=f"{PREFIX}0042"), user=viewer, defaults={"role": Role.VIEWER}
     )
     _, key = token_create(user=viewer, name="benchmark")
-    session = SessionStore()
-    session["_auth_user_id"] = str(viewer.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = viewer.get_session_auth_hash()
-    session.create()
-    return key, session.session_key
+    return key, session_key_for(viewer)
 
 
 def measure(base: str, path: str, headers: dict, requests: int) -> dict:
