@@ -71,7 +71,7 @@ def application_dashboard(request, name):
         "function": function,
         "figures": figures,
         "charts": drawn,
-        "rows": list(zip(drawn["labels"], figures["series"], strict=True)),
+        "series_rows": charts.series_rows(drawn["labels"], figures["series"]),
         "ranges": [
             {"name": r, "url": "?" + urlencode({**query, "range": r}), "current": r == range_name}
             for r in metrics.RANGES
