@@ -102,6 +102,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the run workers write at once: a transaction takes the write lock when it
+    # starts (a read lock that cannot be upgraded later fails at once with "database is locked"), a
+    # writer waits up to 20 s for it, and readers go on while one writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Tests and the benchmark create their own databases; point them at a fresh one per run.
     DATABASES["default"].setdefault("TEST", {})
