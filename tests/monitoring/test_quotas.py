@@ -210,6 +210,18 @@ def test_starting_a_run_over_a_quota_is_a_429_naming_it_and_makes_no_run(people)
     assert m.FunctionRun.objects.count() == 1
 
 
+def test_the_run_form_over_a_quota_is_a_429_page_naming_it(people, client):
+    _one_run_at_a_time(people)
+    client.force_login(people.developer_a)
+    assert client.post("/functions/hello/run/", {"input": "{}"}).status_code == 302  # queued, unfinished
+
+    response = client.post("/functions/hello/run/", {"input": "{}"})
+
+    assert response.status_code == 429
+    assert escape(BUSY) in response.content.decode()
+    assert m.FunctionRun.objects.count() == 1
+
+
 def test_dispatch_exec_over_a_quota_prints_it_and_exits_1(cli, people):
     _one_run_at_a_time(people)
     cli.as_user(people.developer_a)
