@@ -9,7 +9,7 @@ it reads only the application's runs, whatever the number of runs of other appli
 One query reads the window's runs (a few narrow columns); they are grouped by step, function, outcome
 and error type here, and the duration percentiles computed here too (nearest rank), so that SQLite and
 PostgreSQL give the same figures. Grouping in SQL took one query per figure, each reading the same
-rows again: at a week of 1,000 runs, four queries of ~8 ms against one.
+rows again: at a week of 1,000 runs, three queries of ~8 ms each against one.
 """
 
 import math
