@@ -135,6 +135,11 @@ def manages_every_application(user) -> bool:
     return _has_model_perm(user, Application, "change")
 
 
+def may_set_quotas(user) -> bool:
+    """Quotas limit an application's admins, so only staff who may change applications set them."""
+    return _has_model_perm(user, Application, "change")
+
+
 def may_delete_application(user, application) -> bool:
     return _has_model_perm(user, Application, "delete") or has_role(user, application, Role.ADMIN)
 

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from . import access, services, tokens
 from .exceptions import NotFound, StaleRevision
-from .models import APIToken, Application, Membership, Role, application_name_validator
+from .models import QUOTA_FIELDS, APIToken, Application, Membership, Role, application_name_validator
 from .pages.forms import take_names_as_typed
 
 admin.site.site_header = "Dispatch administration"
@@ -332,7 +332,7 @@ class ApplicationForm(ServiceForm):
 
     class Meta:
         model = Application
-        fields = ("name", "description", "status", "tags")
+        fields = ("name", "description", "status", "tags", *QUOTA_FIELDS)
 
     def write(self):
         data = self.cleaned_data
@@ -349,6 +349,7 @@ class ApplicationForm(ServiceForm):
             status=data.get("status"),
             tags=tags,
             revision=data.get("expected_revision"),
+            quotas={name: data[name] for name in QUOTA_FIELDS if name in data},
         )
 
 
@@ -372,6 +373,7 @@ class ApplicationAdmin(MembershipsThroughServices, ServiceAdmin):
             "description",
             "status",
             "tags",
+            *QUOTA_FIELDS,
             *revision,
             "entity_counts",
             "revision",

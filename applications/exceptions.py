@@ -19,3 +19,7 @@ class StaleRevision(Exception):
             f"{thing} has changed since revision {given} (it is at revision {current}); "
             "read it again and repeat your change."
         )
+
+
+class QuotaExceeded(Exception):
+    """A run would exceed one of its application's quotas: the caller should wait and retry (429)."""

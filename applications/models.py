@@ -43,6 +43,18 @@ class Application(TagBase):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Quotas (applications/quotas.py): empty means no limit. Only staff change them.
+    max_entities_per_kind = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="At most this many functions, images, secrets… each; empty: no limit.",
+    )
+    max_concurrent_runs = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Runs that may be unfinished at once; empty: no limit."
+    )
+    max_runs_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Runs that may start within any 60 seconds; empty: no limit."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,6 +71,9 @@ class Application(TagBase):
     def slugify(self, tag, i=None):
         # The name already is a slug; keeping them equal makes URLs and look-ups one thing.
         return tag
+
+
+QUOTA_FIELDS = ("max_entities_per_kind", "max_concurrent_runs", "max_runs_per_minute")
 
 
 class ApplicationItem(GenericUUIDTaggedItemBase):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 
 from . import access
 from .exceptions import NotFound, StaleRevision
-from .models import Application, Membership, Role, Status, application_name_validator
+from .models import QUOTA_FIELDS, Application, Membership, Role, Status, application_name_validator
 
 CASCADES = ("delete", "orphan")
 
@@ -70,14 +70,19 @@ def application_create(*, user, name: str, description: str = "", tags=None) -> 
 
 @transaction.atomic
 def application_update(
-    *, application, user, name=None, description=None, status=None, tags=None, revision=None
+    *, application, user, name=None, description=None, status=None, tags=None, revision=None, quotas=None
 ) -> Application:
-    """Change an application (staff or its admins). `revision`, when given, must be current."""
+    """Change an application (staff or its admins). `revision`, when given, must be current.
+
+    `quotas` maps QUOTA_FIELDS to a limit or None (no limit); only staff may change them, so that an
+    application's admins cannot lift their own limits.
+    """
     application = _lock_application(application)
     if revision is not None and int(revision) != application.revision:
         raise StaleRevision(f"Application '{application.name}'", int(revision), application.revision)
     if not access.may_change_application(user, application):
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to change it.")
+    _set_quotas(application, user, quotas or {})
     if name is not None:
         application.name = name
     if description is not None:
@@ -90,6 +95,19 @@ def application_update(
     if tags is not None:
         application.tags.set(list(tags))
     return application
+
+
+def _set_quotas(application, user, quotas: dict) -> None:
+    unknown = set(quotas) - set(QUOTA_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: f"Applications have no quota named '{name}'." for name in sorted(unknown)}
+        )
+    changed = {name: value for name, value in quotas.items() if getattr(application, name) != value}
+    if changed and not access.may_set_quotas(user):
+        raise PermissionDenied("Only staff can change an application's quotas; ask an administrator.")
+    for name, value in changed.items():
+        setattr(application, name, value)
 
 
 @dataclass

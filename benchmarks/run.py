@@ -20,13 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import ROOT, gunicorn, percentile, setup_django
+from common import ROOT, gunicorn, percentile, session_key_for, setup_django
 
 
 def prepare(generate: bool, applications: int, functions: int):
     """Migrate, generate data when asked, and make the benchmark's users, token and session."""
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
     from applications.models import Application, Membership, Role
@@ -47,12 +46,7 @@ def prepare(generate: bool, applications: int, functions: int):
     )
     _, dev_key = token_create(user=developer, name="benchmark")
     _, root_key = token_create(user=root, name="benchmark")
-    session = SessionStore()
-    session["_auth_user_id"] = str(developer.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = developer.get_session_auth_hash()
-    session.create()
-    return dev_key, root_key, session.session_key
+    return dev_key, root_key, session_key_for(developer)
 
 
 def floors():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, output, runs, sources
+from . import bundles, metrics, output, runs, sources
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -293,6 +293,7 @@ def build_parser() -> Parser:
     get.add_argument(
         "--reveal", action="store_true", help="Secret values too (developers of the secret's application)."
     )
+    metrics.add_arguments(get)
     get.set_defaults(command_handler=cmd_get)
     runs.add_exec(commands, common)
 
@@ -447,6 +448,8 @@ def cmd_get(session) -> None:
     shaped = session.mode in ("json", "yaml")  # Dispatch's documents; tables read the API's rows
     if args.kind is None:
         return get_everything(session, shaped)
+    if args.kind.lower() in metrics.NOUNS:
+        return metrics.cmd_get_metrics(session)
     kind_name = kind_for(args.kind)
     if kind_name == "application":
         path, params = "applications/", {}

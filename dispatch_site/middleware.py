@@ -136,3 +136,25 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class QuotaExceededMiddleware:
+    """A page that starts a run over its application's quota answers 429 with the quota's message
+    (the API answers it in its own error shape, in entities/api/exceptions.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from applications.exceptions import QuotaExceeded
+
+        if isinstance(exception, QuotaExceeded):
+            response = render(request, "429.html", {"exception": exception}, status=429)
+            response["Retry-After"] = "60"
+            return response
+        return None

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dispatch_site.middleware.BadInputMiddleware",
+    "dispatch_site.middleware.QuotaExceededMiddleware",
 ]
 
 ROOT_URLCONF = "dispatch_site.urls"
@@ -208,6 +209,11 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
 DISPATCH_MAX_BODY_BYTES = int(os.environ.get("DISPATCH_MAX_BODY_BYTES", "10000000"))
 DISPATCH_MAX_NESTING = int(os.environ.get("DISPATCH_MAX_NESTING", "100"))
 DISPATCH_MAX_VALUES = int(os.environ.get("DISPATCH_MAX_VALUES", "50000"))
+# Prometheus scrapes /metrics with `Authorization: Bearer <token>` (applications/prometheus.py); empty: the
+# endpoint is off (404). The figures are computed from the database and kept this many seconds.
+DISPATCH_METRICS_TOKEN = os.environ.get("DISPATCH_METRICS_TOKEN", "")
+DISPATCH_METRICS_CACHE_SECONDS = int(os.environ.get("DISPATCH_METRICS_CACHE_SECONDS", "60"))
+
 # Function runs (entities/runs/): async runs are tasks on Django's task API. The database backend is
 # the embedded default (`manage.py db_worker`); with REDIS_URL, RQ on Redis (`manage.py rqworker`), whose
 # workers can run on any number of machines.

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from applications import signin
+from applications import prometheus, signin
 from entities.api import exceptions as api_errors
 from entities.api.docs import SwaggerView
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/login/", signin.throttled(admin.site.login)),  # before the admin's own, to throttle it
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("metrics", prometheus.metrics_view, name="prometheus-metrics"),
     path("api/v1/", include("entities.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

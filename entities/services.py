@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
-from applications import access, scopes
+from applications import access, quotas, scopes
 from applications.exceptions import NotFound, StaleRevision
 from applications.models import Application, ApplicationItem
 
@@ -259,6 +259,8 @@ def entity_create(
         raise PermissionDenied(_create_denied(kind, target))
     _full_clean(kind, entity)
     _check_forward_references(kind=kind, entity=entity, target_apps=target, many=many)
+    for application in target:
+        quotas.check_entity_quota(application=application, kind=kind)
     _save(kind, entity)
     for field, targets in many.items():
         getattr(entity, field).set(targets)
@@ -331,6 +333,9 @@ def entity_update(
     moved = {a.pk for a in current} != {a.pk for a in target}
     if moved:
         _check_reverse_references(kind=kind, entity=entity, target_apps=target)
+        current_ids = {a.pk for a in current}
+        for application in [a for a in target if a.pk not in current_ids]:
+            quotas.check_entity_quota(application=application, kind=kind)
     entity.revision += 1
     _save(kind, entity)
     for field, targets in many.items():

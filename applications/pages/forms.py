@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 
-from applications.models import Role, Status
+from applications.models import QUOTA_FIELDS, Application, Role, Status
 
 
 def take_names_as_typed(form) -> None:
@@ -44,8 +44,19 @@ class ApplicationForm(forms.Form):
     tags = forms.CharField(required=False, help_text="Free labels, separated by commas, e.g. team=payments.")
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, application=None, **kwargs):
+    def __init__(self, *args, application=None, quotas=False, **kwargs):
+        """`quotas`: show the quota fields (to staff, who alone may change them)."""
         super().__init__(*args, **kwargs)
+        if quotas and application is not None:
+            for name in QUOTA_FIELDS:
+                field = Application._meta.get_field(name)
+                self.fields[name] = forms.IntegerField(
+                    required=False,
+                    min_value=0,
+                    label=field.verbose_name.capitalize(),
+                    help_text=field.help_text,
+                )
+                self.initial[name] = getattr(application, name)
         if application is None:
             del self.fields["status"]  # a new application is READY
         else:
@@ -56,6 +67,12 @@ class ApplicationForm(forms.Form):
                 tags=", ".join(sorted(tag.name for tag in application.tags.all())),
                 revision=application.revision,
             )
+
+    def quotas(self) -> dict | None:
+        """The quotas typed in, or None when the form does not show them."""
+        if "max_concurrent_runs" not in self.fields:
+            return None
+        return {name: self.cleaned_data.get(name) for name in QUOTA_FIELDS}
 
     def tag_list(self) -> list[str]:
         return [tag.strip() for tag in self.cleaned_data.get("tags", "").split(",") if tag.strip()]

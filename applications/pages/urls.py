@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from applications import signin
 
-from . import views
+from . import dashboard, views
 
 app_name = "pages"
 
@@ -28,5 +28,6 @@ urlpatterns = [
     path("applications/<str:name>/edit/", views.application_edit, name="application-edit"),
     path("applications/<str:name>/delete/", views.application_delete, name="application-delete"),
     path("applications/<str:name>/members/", views.application_members, name="application-members"),
+    path("applications/<str:name>/dashboard/", dashboard.application_dashboard, name="application-dashboard"),
     path("", include("entities.pages.urls")),
 ]

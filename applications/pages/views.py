@@ -200,7 +200,9 @@ def application_edit(request, name):
     application = get_application(request, name)
     if not access.may_change_application(request.user, application):
         raise PermissionDenied(f"You need the admin role in application '{application.name}' to change it.")
-    form = ApplicationForm(request.POST or None, application=application)
+    form = ApplicationForm(
+        request.POST or None, application=application, quotas=access.may_set_quotas(request.user)
+    )
     if request.method != "POST":
         return _application_form_page(request, form, application)
     if not form.is_valid():
@@ -215,6 +217,7 @@ def application_edit(request, name):
             status=form.cleaned_data["status"],
             tags=form.tag_list(),
             revision=form.cleaned_data.get("revision"),
+            quotas=form.quotas(),
         )
     except ValidationError as error:
         add_service_errors(form, error)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from applications.exceptions import NotFound, StaleRevision
+from applications.exceptions import NotFound, QuotaExceeded, StaleRevision
 from dispatch_site import parsing
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ def exception_handler(exc, context):
         return _respond(400, str(exc), {exc.field or NON_FIELD: [str(exc)]})
     if isinstance(exc, StaleRevision):
         return _respond(409, str(exc), {"revision": [str(exc)]})
+    if isinstance(exc, QuotaExceeded):
+        return _respond(429, str(exc), headers={"Retry-After": "60"})
     if isinstance(exc, NotFound | Http404):
         message = str(exc) if isinstance(exc, NotFound) and str(exc) else DEFAULT_MESSAGES[404]
         return _respond(404, message)

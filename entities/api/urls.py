@@ -7,6 +7,8 @@ in the "api" namespace (e.g. reverse("api:function-detail", args=["hello"])).
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from applications.api.metrics import ApplicationMetricsView
+
 from ..kinds import KINDS
 from . import bundles, runs, views
 
@@ -38,5 +40,6 @@ urlpatterns = [
     path(
         "applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"
     ),
+    path("applications/<str:name>/metrics/", ApplicationMetricsView.as_view(), name="application-metrics"),
     *router.urls,
 ]

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from applications import access
+from applications import access, quotas
 from applications.exceptions import NotFound
 from applications.models import Status
 from entities import models as m
@@ -71,6 +71,8 @@ def start_run(
                     f"You need the developer role in the application of function '{function.name}' to run it."
                 )
         _check_input(input)
+        for application in applications:  # locks each application with a run quota until this commits
+            quotas.check_run_quota(application=application)
         run = m.FunctionRun(
             function=function,
             function_name=function.name,
