@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from applications import access, quotas, scopes
 from applications.exceptions import NotFound, StaleRevision
@@ -71,19 +71,22 @@ def _clean_labels(labels) -> list[str]:
 
 
 def lock_applications(applications: Iterable[Application]) -> None:
-    """Hold the applications' rows to the end of the transaction. Deleting an application takes the
-    same lock first, so a write that tags entities into it and the delete take turns: the delete then
-    sees the new entity in its plan, or the write finds the application gone (a 400), never half of
-    each. Rows are locked in id order, so two writers cannot wait on each other."""
+    """Hold the applications' rows to the end of the transaction, shared: writes into one application
+    still run side by side, but deleting it takes an exclusive lock on its row first (so do changes of
+    the application itself), so a write that tags entities into it and its delete take turns: the
+    delete's plan sees the new entity, or the write finds the application gone (a 400), never half of
+    each. Rows are locked in id order. SQLite runs one write transaction at a time anyway."""
     wanted = {a.pk: a for a in applications}
     if not wanted:
         return
-    found = set(
-        Application.objects.select_for_update()
-        .filter(pk__in=sorted(wanted))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    rows = Application.objects.filter(pk__in=sorted(wanted)).order_by("pk").values_list("pk", flat=True)
+    if connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR KEY SHARE", params)  # Django's select_for_update is exclusive only
+            found = {pk for (pk,) in cursor.fetchall()}
+    else:
+        found = set(rows.select_for_update())
     gone = sorted(a.name for pk, a in wanted.items() if pk not in found)
     if gone:
         raise ValidationError(

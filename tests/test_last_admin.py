@@ -147,23 +147,31 @@ def staff_admin_without_application_rights(people, client):
     return client
 
 
-def user_form(user, membership, **row) -> dict:
+def user_page(user, **changes) -> dict:
     data = {
         "username": user.username,
         "password": user.password,
         "is_active": "on",
-        "is_staff": "on",
         "date_joined_0": "2026-01-01",
         "date_joined_1": "00:00:00",
-        "application_memberships-TOTAL_FORMS": "1",
-        "application_memberships-INITIAL_FORMS": "1",
-        "application_memberships-MIN_NUM_FORMS": "0",
-        "application_memberships-MAX_NUM_FORMS": "1000",
+        "groups": [str(g.pk) for g in user.groups.all()],
+        "application_memberships-TOTAL_FORMS": "0",
+        "application_memberships-INITIAL_FORMS": "0",
     }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def user_form(user, membership, **row) -> dict:
+    """The user's admin page with one membership row, changed by `row`."""
     fields = {"id": membership.pk, "user": user.pk, "application": membership.application_id, "role": "admin"}
     fields.update(row)
-    data.update({f"application_memberships-0-{key}": str(value) for key, value in fields.items()})
-    return data
+    return user_page(
+        user,
+        is_staff="on",
+        **{"application_memberships-TOTAL_FORMS": "1", "application_memberships-INITIAL_FORMS": "1"},
+        **{f"application_memberships-0-{key}": str(value) for key, value in fields.items()},
+    )
 
 
 @pytest.mark.parametrize("change", [{"role": "viewer"}, {"DELETE": "on"}], ids=["demote", "remove"])
@@ -199,21 +207,6 @@ def helpdesk(people, client):
     )
     client.force_login(user)
     return client
-
-
-def user_page(user, **changes) -> dict:
-    data = {
-        "username": user.username,
-        "password": user.password,
-        "is_active": "on",
-        "date_joined_0": "2026-01-01",
-        "date_joined_1": "00:00:00",
-        "groups": [str(g.pk) for g in user.groups.all()],
-        "application_memberships-TOTAL_FORMS": "0",
-        "application_memberships-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def only_the_group_is_admin(people) -> Membership:
