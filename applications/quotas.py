@@ -1,7 +1,7 @@
 """Quotas per application: entities per kind, unfinished runs, runs per minute.
 
-The services call these inside the transaction that adds the entity or the run, after locking the
-application's row, so two parallel writers cannot both take the last unit of a quota: the second
+The services call these inside the transaction that adds the entity or the run, holding the
+application's quota lock, so two parallel writers cannot both take the last unit of a quota: the second
 waits for the first to commit and then counts its entity or run. An empty quota is no limit.
 """
 
@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from .models import Application, ApplicationItem, Status
 
 UNFINISHED = (Status.INITIALIZED, Status.CREATING)  # a run in these has not finished yet
 WINDOW = timedelta(seconds=60)
+QUOTA_LOCK = 0x51A7  # the first key of the PostgreSQL advisory locks that quota checks take
 
 
 def _locked(application, *quotas: str) -> Application | None:
@@ -25,7 +27,14 @@ def _locked(application, *quotas: str) -> Application | None:
     current = Application.objects.filter(pk=application.pk).values(*quotas).first() or {}
     if all(value is None for value in current.values()):
         return None  # no limit: no lock, so that applications without quotas never wait on each other
-    return Application.objects.select_for_update().get(pk=application.pk)
+    if connection.vendor != "postgresql":  # SQLite runs one write transaction at a time anyway
+        return Application.objects.select_for_update().get(pk=application.pk)
+    # A lock of its own, not the row's: every write into the application already holds the row shared
+    # (FOR KEY SHARE, entities.services.lock_applications), and upgrading that to FOR UPDATE in two
+    # writers at once would deadlock. Quota checks queue on this one; other writes do not.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [QUOTA_LOCK, application.pk])
+    return Application.objects.get(pk=application.pk)
 
 
 def _items(application, model):

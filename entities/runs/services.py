@@ -17,6 +17,7 @@ from applications.exceptions import NotFound
 from applications.models import Status
 from entities import models as m
 from entities import rules
+from entities import services as entity_services
 
 from . import runner, sandbox
 
@@ -71,6 +72,8 @@ def start_run(
                     f"You need the developer role in the application of function '{function.name}' to run it."
                 )
         _check_input(input)
+        # Held shared until this commits, as for every write into an application: its delete waits.
+        entity_services.lock_applications(applications)
         for application in applications:  # locks each application with a run quota until this commits
             quotas.check_run_quota(application=application)
         run = m.FunctionRun(
