@@ -21,7 +21,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, output
+from . import bundles, events, output
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -296,6 +296,8 @@ def build_parser() -> Parser:
                     sub.add_argument("--dry-run", action="store_true", help="Show the plan; delete nothing.")
             else:
                 add_form(sub, kind_name, creating=verb == "create")
+
+    events.add_parser(commands, common)
 
     export = commands.add_parser("export", parents=[common], help="Write an application as a bundle.")
     export.add_argument("kind", metavar="application", choices=APPLICATION_NOUNS)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "dispatch_site.middleware.QueryCountHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dispatch_site.middleware.NulRefusedMiddleware",
+    "entities.gateway.middleware.GatewayHostMiddleware",
     "dispatch_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,6 +174,14 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
+
+# Events (entities/events/): the largest data an event may carry, and how long the event log keeps
+# events: at most _DAYS days and _COUNT events per application (0 turns a limit off).
+DISPATCH_EVENT_MAX_BYTES = int(os.environ.get("DISPATCH_EVENT_MAX_BYTES", str(1024 * 1024)))
+DISPATCH_EVENT_RETENTION_DAYS = int(os.environ.get("DISPATCH_EVENT_RETENTION_DAYS", "7"))
+DISPATCH_EVENT_RETENTION_COUNT = int(os.environ.get("DISPATCH_EVENT_RETENTION_COUNT", "10000"))
+# The API gateway (entities/gateway/): calls per application and window, e.g. 600/minute.
+DISPATCH_GATEWAY_RATE = os.environ.get("DISPATCH_GATEWAY_RATE", "600/minute")
 
 # The REST API (entities/api/): token or session, JSON only, one error shape, limit/offset pages.
 REST_FRAMEWORK = {

@@ -8,7 +8,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from ..kinds import KINDS
-from . import bundles, views
+from . import bundles, events, views
 
 app_name = "api"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
+    path("events/", events.EventListView.as_view(), name="event-list"),
     path(
         "applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"
     ),
