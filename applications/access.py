@@ -10,7 +10,7 @@ what their Django model permissions allow, on every application.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import ROLE_RANK, Application, ApplicationItem, Membership, Role
@@ -175,6 +175,16 @@ def may_delete(user, entity) -> bool:
         return False
     applications = list(entity.applications.all())
     return bool(applications) and all(_developer_roles(user, applications))
+
+
+def deletable_entities(model, user, queryset: QuerySet) -> QuerySet:
+    """The entities of the queryset that `may_delete` allows, as one queryset: those in at least
+    one application and only in applications where the user is a developer (or all, for staff)."""
+    if _has_model_perm(user, model, "delete"):
+        return queryset
+    items = application_items(model)
+    developer_of = member_application_ids(user, Role.DEVELOPER)
+    return queryset.filter(Exists(items)).exclude(Exists(items.exclude(tag_id__in=developer_of)))
 
 
 def may_view(user, entity) -> bool:

@@ -109,7 +109,7 @@ def _entry(entity) -> dict:
 def plan_application_delete(*, application, cascade: str = "delete") -> tuple[DeletePlan, dict]:
     """The plan, and per kind the entities to delete (in the registry's order)."""
     from entities import rules
-    from entities.kinds import KINDS, get_kind
+    from entities.kinds import KINDS
     from entities.services import all_kinds_in, users_of
 
     if cascade not in CASCADES:
@@ -125,12 +125,7 @@ def plan_application_delete(*, application, cascade: str = "delete") -> tuple[De
             private, shared = [], list(in_app.order_by("name"))
         to_delete[kind] = private
         plan.untagged += [_entry(e) for e in shared]
-    run_kind = get_kind("run")
-    doomed_functions = [f.pk for f in to_delete.get(get_kind("function"), [])]
-    extra_runs = run_kind.model.objects.filter(function__in=doomed_functions).exclude(
-        pk__in=[r.pk for r in to_delete.get(run_kind, [])]
-    )
-    to_delete[run_kind] = to_delete.get(run_kind, []) + list(extra_runs)
+    # Runs of a deleted function in other applications stay there, with the link cleared (SET_NULL).
     for kind in KINDS:
         if not to_delete.get(kind):
             continue

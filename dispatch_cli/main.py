@@ -125,7 +125,7 @@ FORMS: dict[str, tuple[Arg, ...]] = {
         Arg("schema_in", "schema_in", "A JSON schema file.", flag="--schema-in", read=read_json),
         Arg("schema_out", "schema_out", "A JSON schema file.", flag="--schema-out", read=read_json),
         Arg("secrets", "secret", "A secret it reads (repeat).", flag="--secret", many=True),
-        Arg("timeout", "timeout", "Seconds a run may take.", flag="--timeout", read=int),
+        Arg("timeout", "timeout", "Milliseconds a run may take (0: default).", flag="--timeout", read=int),
     ),
     "api": (
         Arg("function", "function", "The function it calls.", update="--function"),

@@ -180,7 +180,7 @@ class SubscriptionFilterSet(EntityFilterSet):
 
 
 class FunctionRunFilterSet(EntityFilterSet):
-    function = django_filters.CharFilter(field_name="function__name", label="Function")
+    function = django_filters.CharFilter(field_name="function_name", label="Function")
 
     class Meta(EntityFilterSet.Meta):
         model = m.FunctionRun

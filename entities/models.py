@@ -142,7 +142,9 @@ class Function(Entity):
     schema_out = models.JSONField(default=dict, blank=True, help_text="JSON schema of the output.")
     secrets = models.ManyToManyField(Secret, blank=True, related_name="functions")
     timeout = models.PositiveIntegerField(
-        default=60, validators=[MaxValueValidator(86400)], help_text="Seconds a run may take."
+        default=0,
+        validators=[MaxValueValidator(86_400_000)],
+        help_text="Milliseconds a run may take, as in Dispatch; 0 means the default limit.",
     )
 
     class Meta(Entity.Meta):
@@ -227,15 +229,26 @@ class ErrorType(models.TextChoices):
 
 
 class FunctionRun(Entity):
-    """One execution of a function: a runtime record, kept in the application it was made in."""
+    """One execution of a function: a runtime record, kept in the application it was made in.
 
-    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="runs")
+    It outlives its function: `function_name` is frozen when the run is made (as Dispatch's run kept
+    it), and the link is cleared when the function is deleted by someone who may not delete the run."""
+
+    function = models.ForeignKey(
+        Function, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    function_name = models.CharField(max_length=63, db_index=True, editable=False)
     input = models.JSONField(null=True, blank=True)
     output = models.JSONField(null=True, blank=True)
     logs = models.JSONField(default=dict, blank=True, help_text='{"stdout": [...], "stderr": [...]}')
     error = models.JSONField(
         null=True, blank=True, help_text='{"type": "FunctionError", "message": …, "stacktrace": [...]}'
     )
+    # Mirror of error["type"], so counts per error type need no JSON lookup.
+    error_type = models.CharField(max_length=16, choices=ErrorType.choices, blank=True, db_index=True)
+    secrets = models.JSONField(default=list, blank=True, help_text="Names of the run's own secrets.")
+    event = models.JSONField(null=True, blank=True, help_text="The CloudEvent (without data) of the run.")
+    http_context = models.JSONField(null=True, blank=True, help_text="The HTTP request that made the run.")
     blocking = models.BooleanField(default=True)
     source_event = models.ForeignKey(
         "Event",
@@ -247,6 +260,7 @@ class FunctionRun(Entity):
     )
     executed_time = models.DateTimeField(null=True, blank=True)
     finished_time = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta(Entity.Meta):
         verbose_name = "function run"
@@ -263,14 +277,22 @@ class FunctionRun(Entity):
     def save(self, *args, **kwargs):
         # Runs are named by their id, so that every kind can be looked up by name.
         self.name = str(self.id)
+        if self.function_id and not self.function_name:
+            self.function_name = self.function.name
         super().save(*args, **kwargs)
 
     @property
     def duration(self) -> float | None:
-        """Seconds from start to finish, when both are known."""
+        """Seconds from start to finish, when known."""
+        if self.duration_ms is not None:
+            return self.duration_ms / 1000
         if self.executed_time and self.finished_time:
             return (self.finished_time - self.executed_time).total_seconds()
         return None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (Status.READY, Status.ERROR)
 
 
 class Event(models.Model):

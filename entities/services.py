@@ -132,7 +132,7 @@ def _check_reverse_references(*, kind: Kind, entity, target_apps) -> None:
 
 
 def _function_apps(kind: Kind, entity) -> list[Application] | None:
-    if kind.scope in scopes.DERIVED_SCOPES:
+    if kind.scope in scopes.DERIVED_SCOPES and entity.function is not None:
         return list(entity.function.applications.all())
     return None
 
@@ -312,14 +312,23 @@ def users_of(kind: Kind, entities) -> list:
     found = []
     for other, ref in referrers_of(kind):
         if other.scope == scopes.FROZEN:
-            continue  # runs are deleted with their function
+            continue  # runs outlive their function (see _delete_runs_of)
         found += list(other.model.objects.filter(**{f"{ref.field}__in": ids}).exclude(pk__in=ids).distinct())
     return found
 
 
+def _delete_runs_of(function, user) -> None:
+    """Delete the function's runs that the user may delete (those only in applications they develop
+    in); the others, in applications they may not change, keep their frozen `function_name` and lose
+    only the link (the foreign key is SET_NULL)."""
+    model = get_kind("run").model
+    access.deletable_entities(model, user, model.objects.filter(function=function)).delete()
+
+
 @transaction.atomic
 def entity_delete(*, entity, user, revision: int | None = None) -> None:
-    """Delete an entity that nothing uses any more; its runs go with it."""
+    """Delete an entity that nothing uses any more; a function's runs go with it where the user may
+    delete them."""
     kind = entity.kind
     _check_visible(user, entity)
     entity = _lock(entity)
@@ -335,6 +344,8 @@ def entity_delete(*, entity, user, revision: int | None = None) -> None:
             f"{rules.A(kind.label)} '{entity.name}' is used by {_named_for(user, blockers)}; "
             "delete or change those first."
         )
+    if kind.name == "function":
+        _delete_runs_of(entity, user)
     entity.delete()
 
 

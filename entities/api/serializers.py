@@ -504,27 +504,52 @@ class SubscriptionSerializer(EntitySerializer):
         fields = COMMON_FIELDS + ("event_type", "function", "secrets", "topic")
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class RunFunctionField(serializers.Field):
+    """The run's function by name, or null when the caller may not see it (or it was deleted)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, run):
+        linked = self.context.get("visible_functions", set())
+        return run.function.name if run.function_id in linked else None
+
+
 class FunctionRunSerializer(EntitySerializer):
-    """Runs are read-only here until function execution exists."""
+    """Runs are read here; they are made by POST /functions/{name}/runs/ (entities/api/runs.py)."""
 
     name = serializers.CharField(read_only=True, help_text="A run is named by its id.")
-    function = NameReferenceField("function", read_only=True)
+    function = RunFunctionField()
+    function_name = serializers.CharField(read_only=True, help_text="The function's name when it ran.")
     duration = serializers.FloatField(read_only=True, allow_null=True, help_text="Seconds.")
 
     class Meta(EntitySerializer.Meta):
         model = m.FunctionRun
         fields = COMMON_FIELDS + (
             "function",
+            "function_name",
             "input",
             "output",
             "logs",
             "error",
             "blocking",
+            "secrets",
             "executed_time",
             "finished_time",
+            "duration_ms",
             "duration",
         )
         read_only_fields = fields
+
+    @classmethod
+    def prepare(cls, instances, context) -> None:
+        """Which of the page's functions the caller may see, in one query."""
+        from entities.runs.selectors import visible_function_ids
+
+        request = context.get("request")
+        if request is not None:
+            context["visible_functions"] = visible_function_ids(request.user, instances)
 
 
 # --- applications and members -------------------------------------------------------------------

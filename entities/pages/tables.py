@@ -192,14 +192,15 @@ class SubscriptionTable(EntityTable):
 
 
 class FunctionRunTable(EntityTable):
-    function = ReferenceColumn("function", order_by="function__name")
+    # The frozen name, as text: the function may since have moved out of the reader's sight.
+    function_name = tables.Column(verbose_name="Function")
     created = TimeColumn(pattern="Y-m-d H:i:s", verbose_name="Started")
     duration = tables.Column(empty_values=(), orderable=False, verbose_name="Seconds")
 
     class Meta(EntityTable.Meta):
         model = m.FunctionRun
-        fields = ("name", "function", "created", "duration")
-        sequence = ("name", "function", "created", "duration", "applications", "status", "tags")
+        fields = ("name", "function_name", "created", "duration")
+        sequence = ("name", "function_name", "created", "duration", "applications", "status", "tags")
         exclude = ("modified",)
 
     def render_duration(self, value):

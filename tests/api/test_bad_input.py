@@ -168,7 +168,7 @@ def test_the_reference_rule_is_a_400_naming_both_entities(people, client_for, no
 def test_a_wrong_type_on_update_writes_nothing(people, client_for, nothing_written):
     response = client_for(people.developer_a).patch("/api/v1/functions/a-function/", {"timeout": [1]})
     assert response.status_code == 400
-    assert Function.objects.get(name="a-function").timeout == 60
+    assert Function.objects.get(name="a-function").timeout == 0
 
 
 def test_unknown_fields_are_refused_on_update_too(people, client_for, nothing_written):

@@ -13,7 +13,8 @@ from entities.kinds import KINDS
 from tests import factories as f
 
 # Per kind: 1 COUNT(*); 1 page of rows joined to their FK references and creator; 1 applications
-# prefetch; 1 labels prefetch; 1 per many-to-many reference (secrets).
+# prefetch; 1 labels prefetch; 1 per many-to-many reference (secrets); runs: 1 which of their functions
+# the caller may see (a run links its function only then).
 KIND_LIST_QUERIES = {
     "base-image": 4,
     "image": 4,
@@ -23,20 +24,21 @@ KIND_LIST_QUERIES = {
     "event-driver-type": 4,
     "event-driver": 5,
     "subscription": 5,
-    "run": 4,
+    "run": 5,
 }
 # entities/ (grouped by kind, then by name): 1 the count of every kind (one UNION ALL of COUNTs); per
 # kind on the page its rows joined to their references (9), plus the secrets of functions, event
-# drivers and subscriptions (3); then the page's applications (1) and labels (1), every kind at once.
-ALL_KINDS_QUERIES = 1 + len(KINDS) + 3 + 2
+# drivers and subscriptions (3), which functions of the runs the caller may see (1); then the page's
+# applications (1) and labels (1), every kind at once.
+ALL_KINDS_QUERIES = 1 + len(KINDS) + 3 + 1 + 2
 # entities/?ordering=…: 1 COUNT(*) over a UNION ALL of every kind; 1 page of (kind, id, …) rows; then
 # the same reads per kind as above.
-ALL_KINDS_ORDERED_QUERIES = 2 + len(KINDS) + 3 + 2
+ALL_KINDS_ORDERED_QUERIES = 2 + len(KINDS) + 3 + 1 + 2
 # applications/: 1 COUNT(*); 1 page joined to the creator; 1 labels prefetch; 1 the caller's roles.
 APPLICATION_LIST_QUERIES = 4
 # applications/app-a/entities/: 1 the application (access gate); then as entities/ without the two
 # system kinds.
-APPLICATION_ENTITIES_QUERIES = 1 + 1 + (len(KINDS) - 2) + 3 + 2
+APPLICATION_ENTITIES_QUERIES = 1 + 1 + (len(KINDS) - 2) + 3 + 1 + 2
 # applications/app-a/members/: 1 the application; 1 its memberships joined to users and groups.
 MEMBER_LIST_QUERIES = 2
 

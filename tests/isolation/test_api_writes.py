@@ -204,17 +204,16 @@ def test_a_name_taken_in_a_hidden_application_is_refused_as_taken_by_design(worl
     assert_no_names(response, world.hidden(developer_a) - {taken}, "the refusal")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the matrix, not fixed: a run keeps its application "
-    "and names its function after the function moves out of sight (see the report)",
-)
-def test_a_run_does_not_name_a_function_that_moved_out_of_sight(world, api):
+def test_a_run_of_a_function_that_moved_out_of_sight_keeps_only_its_frozen_name(world, api):
+    """Issue 11 item 8: the run stays in A (a runtime record) with the name its function had when it
+    ran, which A's members saw then; the link to the function, now in B, reads as null."""
     people = world.people
     function = world.entity(KINDS_BY_NAME["function"], A)
     run = world.entity(KINDS_BY_NAME["run"], A)
     for entity in (function.image, *function.secrets.all(), function):  # moved by a developer of both
         entity.applications.set([people.app_b])
     response = api(ROLES_BY_NAME["viewer_a"]).get(f"/api/v1/runs/{run.name}/")
-    assert response.status_code == 200  # the run stays in A: it is a runtime record
-    assert_no_names(response, {function.name}, "a run of a function now in B")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["function"], body["function_name"], body["applications"]) == (None, function.name, ["app-a"])
+    assert api(ROLES_BY_NAME["member_b"]).get(f"/api/v1/runs/{run.name}/").status_code == 404

@@ -192,7 +192,7 @@ def test_an_edit_of_a_stale_revision_is_a_409_and_changes_nothing(scene, people,
     assert response.status_code == 409
     assert "has changed since revision 7" in response.content.decode()
     scene.function.refresh_from_db()
-    assert scene.function.timeout == 60
+    assert scene.function.timeout == 0
 
 
 def test_renaming_redirects_to_the_new_url(scene, people, client_for):

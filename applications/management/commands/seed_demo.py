@@ -180,7 +180,7 @@ class Command(BaseCommand):
                 "image": image(name="powershell"),
                 "handler": "report.ps1",
                 "secrets": [slack_token],
-                "timeout": 30,
+                "timeout": 30_000,
             },
             ["ci"],
         )

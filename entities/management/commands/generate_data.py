@@ -188,6 +188,7 @@ class Command(BaseCommand):
                             id=run_id,
                             name=str(run_id),
                             function=functions[index % len(functions)],
+                            function_name=functions[index % len(functions)].name,
                             input={"n": index},
                             output={"ok": True},
                             executed_time=now,
