@@ -459,6 +459,7 @@ class SubscriptionAdmin(EntityAdmin):
 
 
 class FunctionRunAdmin(EntityAdmin):
+    extra_readonly = ("source_event",)  # set by event delivery; a select of every event would not scale
     columns = ("function", "duration")
     name_is_id = True
 

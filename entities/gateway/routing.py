@@ -5,18 +5,12 @@ answers anyone; whether the caller may use a non-public one is decided by views.
 refusal exactly like a missing API.
 """
 
-import time
-
 from django.db.models import Exists
-from django.db.models.signals import post_delete, post_save
 
 from applications import access
 from applications.models import Application
 
 from ..models import API
-
-HOSTS_TTL = 10.0  # seconds a worker trusts its list of API hosts; saves of an API clear it at once
-_hosts: dict = {"expires": 0.0, "hosts": frozenset()}
 
 
 def normalize(uri: str) -> str:
@@ -53,24 +47,6 @@ def allowed_methods(application: Application, uri: str) -> list[str]:
         if normalize(uri) in {normalize(u) for u in api.uris or []}:
             found |= {m.upper() for m in api.methods or []}
     return sorted(found)
-
-
-def hosts() -> frozenset:
-    """Every host some enabled API names, cached for HOSTS_TTL seconds per process."""
-    if _hosts["expires"] < time.monotonic():
-        names = set()
-        for host_list in API.objects.filter(enabled=True).exclude(hosts=[]).values_list("hosts", flat=True):
-            names |= {str(h).lower() for h in host_list or []}
-        _hosts.update(hosts=frozenset(names), expires=time.monotonic() + HOSTS_TTL)
-    return _hosts["hosts"]
-
-
-def forget_hosts(**kwargs) -> None:
-    _hosts["expires"] = 0.0
-
-
-post_save.connect(forget_hosts, sender=API, dispatch_uid="gateway-hosts-save")
-post_delete.connect(forget_hosts, sender=API, dispatch_uid="gateway-hosts-delete")
 
 
 def api_for_host(host: str, uri: str, method: str) -> tuple[API | None, Application | None]:
