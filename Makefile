@@ -17,12 +17,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## Migrate the SQLite database, load the demo data, print the admin's password, serve on HOST:PORT.
+## Migrate the SQLite database, load the demo data, print the admin's password, serve on HOST:PORT
+## with a worker for async function runs beside the server (stopped with it).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_admin
 	$(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runs_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(PY) -m ruff check .

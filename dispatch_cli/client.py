@@ -15,7 +15,8 @@ class Client:
             headers["Authorization"] = f"Token {token}"
         self.http = httpx.Client(base_url=f"{host}/api/v1/", headers=headers, timeout=timeout)
 
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def request(self, method: str, path: str, accept=(), **kwargs) -> httpx.Response:
+        """The response; a CLIError for a status of 400 or more, unless `accept` lists it."""
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
@@ -24,7 +25,7 @@ class Client:
                 f"Cannot reach the Dispatch server at {self.host} ({reason}); "
                 "check --host or DISPATCH_HOST and that the server runs."
             ) from None
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in accept:
             raise CLIError(_message(response), status=response.status_code)
         return response
 

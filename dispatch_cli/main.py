@@ -21,7 +21,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, events, output
+from . import bundles, events, output, runs
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -257,6 +257,7 @@ def build_parser() -> Parser:
     )
     get.add_argument("name", nargs="?", metavar="NAME")
     get.set_defaults(command_handler=cmd_get)
+    runs.add_exec(commands, common)
 
     for verb, help_text in (
         ("create", "Create a resource, or apply a bundle (-f)."),
@@ -393,6 +394,8 @@ def cmd_get(session) -> None:
         session.print(items)
         return
     kind_name = kind_for(args.kind)
+    if kind_name == "run" and args.name and not runs.is_run_id(args.name):
+        return runs.cmd_function_runs(session)
     if kind_name == "application":
         path, params = "applications/", {}
     else:

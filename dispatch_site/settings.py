@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "applications",
     "entities",
 ]
@@ -100,6 +102,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the run workers write at once: a transaction takes the write lock when it
+    # starts (a read lock that cannot be upgraded later fails at once with "database is locked"), a
+    # writer waits up to 20 s for it, and readers go on while one writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Tests and the benchmark create their own databases; point them at a fresh one per run.
     DATABASES["default"].setdefault("TEST", {})
@@ -171,6 +180,19 @@ DISPATCH_CONTENT_SECURITY_POLICY = os.environ.get(
     "default-src 'self'; script-src 'self'; style-src 'self' {inline_styles}; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+
+# Function runs (entities/runs/): async runs are tasks on Django's task API. The database backend is
+# the embedded default (`manage.py db_worker`); with REDIS_URL, RQ on Redis (`manage.py rqworker`), whose
+# workers can run on any number of machines.
+if os.environ.get("REDIS_URL"):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Limits of the sandbox over entities/runs/sandbox.py's defaults, as JSON, e.g.
+# DISPATCH_RUN_LIMITS='{"timeout_ms": 10000, "memory_mb": 256, "processes": 32}'.
+DISPATCH_RUN_LIMITS: dict[str, int] = json.loads(os.environ.get("DISPATCH_RUN_LIMITS") or "{}")
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")

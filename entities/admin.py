@@ -108,6 +108,21 @@ class TagFilter(KindFilter):
         return {"tag": value}
 
 
+class FunctionNameFilter(KindFilter):
+    """Runs by the name of their function, among the functions of the runs the user may see."""
+
+    title = "function"
+    parameter_name = "function"
+
+    def lookups(self, request, model_admin):
+        runs = model_admin.get_queryset(request).order_by("function_name")
+        names = runs.values_list("function_name", flat=True).distinct()[:200]
+        return [(name, name) for name in names]
+
+    def filter_data(self, value):
+        return {"function": value}
+
+
 # --- forms ----------------------------------------------------------------------------------------
 
 
@@ -459,9 +474,20 @@ class SubscriptionAdmin(EntityAdmin):
 
 
 class FunctionRunAdmin(EntityAdmin):
-    extra_readonly = ("source_event",)  # set by event delivery; a select of every event would not scale
-    columns = ("function", "duration")
+    """Runs are records of what happened: shown, filtered and deleted here, never made or changed."""
+
+    columns = ("function_name", "error_type", "duration")
     name_is_id = True
+    actions = []  # a run keeps the applications it was made in
+
+    def get_list_filter(self, request):
+        return (ApplicationFilter, "status", FunctionNameFilter, "error_type", TagFilter)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 for _kind in KINDS:

@@ -8,7 +8,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from ..kinds import KINDS
-from . import bundles, events, views
+from . import bundles, events, runs, views
 
 app_name = "api"
 
@@ -22,7 +22,8 @@ class Router(DefaultRouter):
 router = Router()
 router.register("applications", views.ApplicationViewSet, basename="application")
 for kind in KINDS:
-    router.register(kind.plural, views.EntityViewSet.for_kind(kind), basename=kind.name)
+    viewset = runs.RunViewSet if kind.name == "run" else views.EntityViewSet.for_kind(kind)
+    router.register(kind.plural, viewset, basename=kind.name)
 router.register("auth/tokens", views.TokenViewSet, basename="token")
 
 urlpatterns = [
@@ -30,6 +31,11 @@ urlpatterns = [
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
     path("events/", events.EventListView.as_view(), name="event-list"),
+    path(
+        "functions/<str:function>/runs/",
+        runs.FunctionRunsViewSet.as_view({"get": "list", "post": "create"}),
+        name="function-runs",
+    ),
     path(
         "applications/<str:name>/export/", bundles.ApplicationExportView.as_view(), name="application-export"
     ),

@@ -174,7 +174,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
     def for_kind(cls, kind: Kind):
         serializer_class = kind.component("entities.api.serializers", "Serializer")
         filterset_class = kind.component("entities.filtersets", "FilterSet")
-        read_only = kind.name == "run"  # no endpoint pretends to run a function
+        read_only = kind.name == "run"  # runs are started by entities/api/runs.py
         attrs = {
             "kind": kind,
             "serializer_class": serializer_class,

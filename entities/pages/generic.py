@@ -239,6 +239,10 @@ class ObjectView(KindView):
             may_reveal=may_reveal,
             revealed=may_reveal and request.GET.get("reveal") == "1",
         )
+        if kind.name == "function":
+            from .runs import run_form_context  # runs.py builds on this module
+
+            context.update(run_form_context(request.user, entity))
         return no_store_if_secret(render(request, self.template_name, context), context["revealed"])
 
 

@@ -4,9 +4,10 @@ only the list and detail pages."""
 
 from django.urls import path
 
-from entities.kinds import KINDS
+from entities.kinds import KINDS, get_kind
 
 from .generic import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView, form_class
+from .runs import FunctionRunView, RunView
 
 
 def kind_urls(kind):
@@ -14,7 +15,8 @@ def kind_urls(kind):
     urls = [path(f"{plural}/", ObjectListView.as_view(kind=kind), name=f"{plural}-list")]
     if form_class(kind) is not None:
         urls.append(path(f"{plural}/new/", ObjectEditView.as_view(kind=kind), name=f"{plural}-create"))
-    urls.append(path(f"{plural}/<str:name>/", ObjectView.as_view(kind=kind), name=f"{plural}-detail"))
+    detail = RunView if kind.name == "run" else ObjectView
+    urls.append(path(f"{plural}/<str:name>/", detail.as_view(kind=kind), name=f"{plural}-detail"))
     if form_class(kind) is not None:
         urls += [
             path(f"{plural}/<str:name>/edit/", ObjectEditView.as_view(kind=kind), name=f"{plural}-edit"),
@@ -25,4 +27,7 @@ def kind_urls(kind):
     return urls
 
 
-urlpatterns = [url for kind in KINDS for url in kind_urls(kind)]
+run_function = FunctionRunView.as_view(kind=get_kind("function"))
+urlpatterns = [url for kind in KINDS for url in kind_urls(kind)] + [
+    path("functions/<str:name>/run/", run_function, name="functions-run"),
+]

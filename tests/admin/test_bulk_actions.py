@@ -121,5 +121,5 @@ def test_an_unknown_application_is_a_form_error_and_changes_nothing(root, people
 def test_a_run_keeps_the_application_it_was_made_in(root, people):
     run = f.FunctionRunFactory(applications=[people.app_a], function__applications=[people.app_a])
     response = run_action(root, m.FunctionRun, "remove_from_application", [run], "app-a")
-    assert any("keeps the applications it was made in" in msg for msg in messages_of(response))
+    assert any("No action selected" in msg for msg in messages_of(response))  # runs offer none
     assert apps_of(run) == ["app-a"]

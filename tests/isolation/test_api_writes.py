@@ -105,10 +105,8 @@ def test_a_delete_is_for_developers_of_the_place_and_hidden_ones_are_404(world, 
 def test_a_create_in_a_is_for_its_developers_and_a_is_unknown_to_others(world, api, kind, role):
     client = api(role)
     name = f"new-{kind.name}"
-    if kind.name == "run":  # no endpoint pretends to run a function
-        response = client.post(f"/api/v1/{kind.plural}/", {"name": name})
-        assert response.status_code == (405 if role.signed_in else 401)
-        return
+    if kind.name == "run":  # a run is made by running a function: developers of its application
+        return check_running_functions(world, client, role)
     place = SYSTEM if kind.is_system else A
     references = role.home or (A if A in role.reads else LOOSE)  # what the role would point at
     applications = None if kind.is_system else ["app-a"]
@@ -123,6 +121,25 @@ def test_a_create_in_a_is_for_its_developers_and_a_is_unknown_to_others(world, a
         assert response.status_code == expected, response.content[:300]
     assert_no_names(response, world.hidden(role), f"POST {kind.plural}/ as {role}")
     assert kind.model.objects.filter(name=name).exists() == (expected == 201)
+
+
+def check_running_functions(world, client, role):
+    """POST /runs/ {"function": …} in every place: a hidden function reads as one that does not
+    exist (a 400 on the field), a visible one is run by its developers only."""
+    runs = KINDS_BY_NAME["run"].model.objects
+    missing = Missing(lambda: client.post("/api/v1/runs/", {"function": MISSING}, format="json"))
+    for place in (A, B, LOOSE):
+        function = world.name(KINDS_BY_NAME["function"], place)
+        before = runs.count()
+        response = client.post("/api/v1/runs/", {"function": function}, format="json")
+        expected = expected_status(role, place, 200)
+        what = f"POST runs/ of {function} as {role}: {response.content[:300]}"
+        if expected == 404:
+            assert_like_missing(response, missing, function, what)
+        else:
+            assert response.status_code == expected, what
+        assert_no_names(response, world.hidden(role) - {function}, what)
+        assert runs.count() == before + (expected == 200)
 
 
 HOMED = [role for role in ROLES if role.home]

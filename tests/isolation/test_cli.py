@@ -12,6 +12,8 @@ from tests.conftest import make_people
 
 from .world import MISSING, ROLES, A, assert_no_names, build_world, places_of
 
+MISSING_RUN = "00000000-0000-4000-8000-000000000000"  # a run id that no run has
+
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
@@ -53,10 +55,10 @@ def as_role(cli, world, role):
     return cli
 
 
-def assert_refused_like_missing(result, missing, name, what):
+def assert_refused_like_missing(result, missing, name, what, placeholder=MISSING):
     assert result.code == missing.code == 1, (what, result.err)
     assert (result.out, missing.out) == ("", "")
-    assert result.err.replace(name, MISSING) == missing.err, what
+    assert result.err.replace(name, placeholder) == missing.err, what
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -80,8 +82,10 @@ def test_get_shows_exactly_what_the_role_may_see_of_every_kind(cli, world, role)
             assert found.json()["name"] == name
             assert_no_names(found.out, hidden, f"get {kind.name} {name}")
         else:
-            missing = run("get", kind.name, MISSING, *flags, "-o", "json")
-            assert_refused_like_missing(found, missing, name, f"get {kind.name} {name} {flags}")
+            # a run is named by its id (`get runs NAME` lists the runs of function NAME otherwise)
+            absent = MISSING_RUN if kind.name == "run" else MISSING
+            missing = run("get", kind.name, absent, *flags, "-o", "json")
+            assert_refused_like_missing(found, missing, name, f"get {kind.name} {name} {flags}", absent)
 
     in_a = run("get", "-a", "app-a", "-o", "json")
     everything = run("get", "--all-applications", "-o", "json")

@@ -1,0 +1,178 @@
+"""Benchmark function runs: the sandbox's cost beside what is unavoidable, through the whole stack.
+
+    .venv/bin/python benchmarks/runs.py                      # SQLite file, database task backend
+    .venv/bin/python benchmarks/runs.py --database-url postgres://postgres@127.0.0.1:5432/dispatch_runs
+
+It prints, in milliseconds (p50 / p95) or runs per second:
+- floor: Dispatch's `hello.py` handler called in this process (no sandbox, no HTTP, no database);
+- bare bwrap: `bwrap … /usr/bin/python3 -c pass` with the sandbox's own options and limits;
+- runner: one run of `hello` through entities/runs/runner.py (fresh sandbox, shim, JSON), in process;
+- blocking via API: POST /api/v1/functions/hello/runs/ against gunicorn (2 workers): the first run
+  after the server started (cold), then the next ones (the server warm; every run still starts a
+  fresh sandbox: there is no warm process reuse yet);
+- async throughput: runs queued through the API, executed by 2 `manage.py runs_worker` processes.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from common import HTTPS, ROOT, gunicorn, percentile, setup_django
+
+HELLO = (ROOT / "tests" / "runs" / "examples" / "hello.py").read_text()
+PAYLOAD = {"name": "Jon", "place": "Winterfell"}
+
+
+def figures(timings_ms) -> str:
+    return f"{statistics.median(timings_ms):8.3f} / {percentile(timings_ms, 0.95):8.3f}"
+
+
+def prepare():
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from applications.models import Application, Membership, Role
+    from applications.tokens import token_create
+    from entities import models as m
+
+    call_command("migrate", verbosity=0)
+    user, _ = User.objects.get_or_create(username="bench-runs")
+    app, _ = Application.objects.get_or_create(name="bench-runs", defaults={"slug": "bench-runs"})
+    Membership.objects.get_or_create(application=app, user=user, defaults={"role": Role.DEVELOPER})
+    base, _ = m.BaseImage.objects.get_or_create(name="bench-python3", defaults={"language": "python3"})
+    image, _ = m.Image.objects.get_or_create(name="bench-python3", defaults={"base_image": base})
+    function, created = m.Function.objects.get_or_create(
+        name="hello", defaults={"image": image, "handler": "hello.handle", "source": HELLO}
+    )
+    if created:
+        image.applications.set([app])
+        function.applications.set([app])
+    _, key = token_create(user=user, name=f"bench-{secrets.token_hex(4)}")
+    return key
+
+
+def floor(repeat: int) -> list[float]:
+    namespace: dict = {}
+    exec(compile(HELLO, "hello.py", "exec"), namespace)  # noqa: S102 - the benchmark's own example
+    handle, timings = namespace["handle"], []
+    with open(os.devnull, "w") as sink:
+        stdout, sys.stdout = sys.stdout, sink
+        try:
+            for _ in range(repeat):
+                started = time.perf_counter()
+                handle({}, dict(PAYLOAD))
+                timings.append((time.perf_counter() - started) * 1000)
+        finally:
+            sys.stdout = stdout
+    return timings
+
+
+def bare_bwrap(repeat: int) -> list[float]:
+    from entities.runs import sandbox
+
+    command = sandbox.command("python3", sandbox.limits()["memory_mb"])
+    command = command[: command.index("/usr/bin/python3")] + ["/usr/bin/python3", "-c", "pass"]
+    timings = []
+    for _ in range(repeat):
+        confine = sandbox.confiner(cpu_seconds=5, memory_mb=sandbox.address_space_mb("python3"))
+        started = time.perf_counter()
+        subprocess.run(command, preexec_fn=confine, check=True)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def runner_only(repeat: int) -> list[float]:
+    from entities.runs import runner
+
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        outcome = runner.execute(
+            language="python3",
+            source=HELLO,
+            handler="hello.handle",
+            context={},
+            payload=PAYLOAD,
+            timeout_ms=0,
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        assert outcome.error is None, outcome.error
+    return timings
+
+
+def blocking(base: str, key: str, repeat: int) -> tuple[float, list[float]]:
+    headers = {**HTTPS, "Authorization": f"Token {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        timings = []
+        for _ in range(repeat + 1):
+            started = time.perf_counter()
+            response = client.post("/api/v1/functions/hello/runs/", json={"input": PAYLOAD})
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.text[:300]
+    return timings[0], timings[1:]
+
+
+def async_throughput(base: str, key: str, count: int, env: dict) -> float:
+    from entities import models as m
+
+    headers = {**HTTPS, "Authorization": f"Token {key}"}
+    worker = [sys.executable, "manage.py", "runs_worker", "--reap-every", "60"]
+    workers = [
+        subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    try:
+        time.sleep(3)  # let both workers start polling
+        started = time.perf_counter()
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            names = []
+            for _ in range(count):
+                response = client.post("/api/v1/runs/", json={"function": "hello", "blocking": False})
+                assert response.status_code == 202, response.text[:300]
+                names.append(response.json()["name"])
+        while m.FunctionRun.objects.filter(name__in=names, status__in=["INITIALIZED", "CREATING"]).exists():
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        assert not m.FunctionRun.objects.filter(name__in=names).exclude(status="READY").exists()
+        return count / elapsed
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None, help="Default: a new SQLite file.")
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--async-runs", type=int, default=100)
+    args = parser.parse_args()
+    database_url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'runs.sqlite3'}"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.pop("REDIS_URL", None)  # the embedded database backend
+    setup_django(database_url)
+    key = prepare()
+    print(f"database: {database_url.split('@')[-1]}   repeat: {args.repeat}")
+    print(f"{'what':44} {'p50 ms':>8} / {'p95 ms':>8}")
+    print(f"{'floor: handler called in process':44} {figures(floor(1000))}")
+    print(f"{'bare bwrap … python3 -c pass':44} {figures(bare_bwrap(args.repeat))}")
+    print(f"{'runner: one sandboxed run, in process':44} {figures(runner_only(args.repeat))}")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    with gunicorn(database_url, workers=2) as base:
+        cold, warm = blocking(base, key, args.repeat)
+        print(f"{'blocking via API, first after start (cold)':44} {cold:8.2f}")
+        print(f"{'blocking via API, server warm':44} {figures(warm)}")
+        rate = async_throughput(base, key, args.async_runs, env)
+        print(f"{'async via API, 2 runs_worker processes':44} {rate:8.1f} runs/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""`dispatch exec FUNCTION` and `dispatch get runs FUNCTION`: running functions, as Dispatch's CLI did.
+
+`exec` starts a run through POST /api/v1/functions/{name}/runs/ and prints the run as JSON (or -o
+yaml): at once, INITIALIZED, without --wait; finished with --wait. A run that ended in ERROR is
+printed too, and the exit status is then 1.
+"""
+
+import json
+import uuid
+
+from . import output
+from .errors import CLIError
+
+FAILED = (422, 502, 503)  # the run was made and ended in ERROR: its body is the run
+
+
+def add_exec(commands, common) -> None:
+    command = commands.add_parser("exec", parents=[common], help="Run a function and print the run.")
+    command.add_argument("function", metavar="FUNCTION")
+    command.add_argument("--wait", action="store_true", help="Wait for the run to finish.")
+    command.add_argument("--input", default=None, help='The payload, as JSON: --input \'{"name": "Jon"}\'.')
+    command.add_argument(
+        "--secret", dest="secrets", action="append", default=[], metavar="SECRET", help="A secret (repeat)."
+    )
+    command.set_defaults(command_handler=cmd_exec)
+
+
+def parse_input(text):
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        message = f"--input is not valid JSON ({exc}); quote it, e.g. --input '{{\"a\": 1}}'."
+        raise CLIError(message, exit_code=2) from None
+
+
+def cmd_exec(session) -> None:
+    args = session.args
+    body = {"input": parse_input(args.input), "blocking": bool(args.wait), "secrets": args.secrets}
+    app = session.settings.application
+    params = {"application": app} if app else {}
+    response = session.client.request(
+        "POST", f"functions/{args.function}/runs/", json=body, params=params, accept=FAILED
+    )
+    run = response.json()
+    mode = session.args.output if session.args.output in ("yaml", "json") else "json"
+    print(output.render(run, mode), file=session.out)
+    if response.status_code in FAILED:
+        error = run.get("error") or {}
+        raise CLIError(f"The run ended with {error.get('type', 'an error')}: {error.get('message', '')}")
+
+
+def is_run_id(name: str) -> bool:
+    try:
+        uuid.UUID(name)
+    except ValueError:
+        return False
+    return True
+
+
+def cmd_function_runs(session) -> None:
+    """`dispatch get runs FUNCTION`: the function's runs (a run's own id still shows that run)."""
+    args = session.args
+    app = session.settings.application
+    params = {"application": app} if app else {}
+    session.print(session.client.get_all(f"functions/{args.name}/runs/", params), "run")
+

@@ -1,0 +1,223 @@
+"""Runs: made by `start_run`, executed by `execute_run`, and reaped when their worker died.
+
+A run moves INITIALIZED → CREATING (a worker or the request took it) → READY, or ERROR with
+`reason` and `error` {type, message, stacktrace}. Each move is one conditional UPDATE on the status it
+leaves, so a run is executed once, and a late worker never overwrites what the reaper decided.
+"""
+
+import datetime
+
+import jsonschema
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from applications import access
+from applications.exceptions import NotFound
+from applications.models import Status
+from entities import models as m
+from entities import rules
+
+from . import runner, sandbox
+
+FINISHED = (Status.READY, Status.ERROR)
+
+
+def _run_secrets(*, user, function, names) -> list[str]:
+    """The names of the run's own secrets: each must exist for the user and may be used by the function
+    (the reference rule: same application, or both unassigned)."""
+    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise ValidationError({"secrets": "Give the run's secrets as a list of secret names."})
+    names = sorted(set(names))
+    secrets = m.Secret.objects.filter(name__in=names).prefetch_related("applications")
+    if user is not None:
+        secrets = access.visible_entities(m.Secret, user, secrets)
+    found = {secret.name: secret for secret in secrets}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise ValidationError({"secrets": [f"Secret '{name}' does not exist." for name in missing]})
+    function_apps = list(function.applications.all())
+    for secret in found.values():
+        rules.check_reference(function, function_apps, secret, list(secret.applications.all()), "secrets")
+    return names
+
+
+def _check_input(value) -> None:
+    if rules.holds_nul(value):
+        raise ValidationError({"input": rules.NUL_MESSAGE})
+
+
+def start_run(
+    *,
+    user,
+    function,
+    input=None,  # noqa: A002 - Dispatch's name for the payload
+    blocking: bool = True,
+    secrets=(),
+    event=None,
+    http_context=None,
+    **trigger,
+) -> m.FunctionRun:
+    """Make a run of the function, frozen in the function's applications, and execute it: here and
+    now when blocking (outside the transaction that made it, so no lock is held while the function
+    runs), else on the task queue once that transaction commits.
+
+    `user=None` is a trusted system trigger (events, API gateway) that its caller authorized."""
+    with transaction.atomic():
+        applications = list(function.applications.all())
+        if user is not None:
+            if not access.may_view(user, function):
+                raise NotFound(f"Function '{function.name}' does not exist.")
+            if not access.may_create(user, m.FunctionRun, applications):
+                raise PermissionDenied(
+                    f"You need the developer role in the application of function '{function.name}' to run it."
+                )
+        _check_input(input)
+        run = m.FunctionRun(
+            function=function,
+            function_name=function.name,
+            input={} if input is None else input,
+            blocking=bool(blocking),
+            secrets=_run_secrets(user=user, function=function, names=list(secrets or ())),
+            event=event,
+            http_context=http_context,
+            status=Status.INITIALIZED,
+            created_by=user if user is not None and user.is_authenticated else None,
+            **trigger,
+        )
+        run.save()
+        run.applications.set(applications)
+        if not blocking:
+            from . import tasks
+
+            transaction.on_commit(lambda: tasks.execute_run.enqueue(str(run.pk)))
+    if not blocking:
+        return run
+    return execute_run(run_id=run.pk)
+
+
+def _transition(run_id, from_status, **changes) -> bool:
+    """Move a run from one status to the next, only if it is still in the first."""
+    changes.setdefault("revision", models.F("revision") + 1)
+    changes.setdefault("modified", timezone.now())
+    return bool(m.FunctionRun.objects.filter(pk=run_id, status=from_status).update(**changes))
+
+
+def _schema_errors(schema, value) -> str | None:
+    """Why the value does not match the JSON schema (draft 4 unless it names another), or None."""
+    if not schema:
+        return None
+    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
+    try:
+        validator_class.check_schema(schema)
+    except jsonschema.SchemaError as error:
+        return f"The schema is not a valid JSON schema: {error.message}"
+    error = jsonschema.exceptions.best_match(validator_class(schema).iter_errors(value))
+    if error is None:
+        return None
+    where = "/".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+def _secret_values(run, function) -> tuple[dict, list[str]]:
+    """The function's and the run's secrets merged (the run's win), decrypted for the sandbox only."""
+    merged: dict[str, str] = {}
+    for secret in function.secrets.all():
+        merged.update(secret.values)
+    run_secrets = {secret.name: secret for secret in m.Secret.objects.filter(name__in=run.secrets)}
+    missing = [name for name in run.secrets if name not in run_secrets]
+    for name in run.secrets:
+        if name in run_secrets:
+            merged.update(run_secrets[name].values)
+    return merged, missing
+
+
+def execute_run(*, run_id) -> m.FunctionRun | None:
+    """Execute a run that is still INITIALIZED (else leave it: another worker took it)."""
+    started = timezone.now()
+    if not _transition(run_id, Status.INITIALIZED, status=Status.CREATING, executed_time=started):
+        return m.FunctionRun.objects.filter(pk=run_id).first()
+    run = m.FunctionRun.objects.select_related("function__image").get(pk=run_id)
+    function = run.function
+    if function is None:
+        outcome = runner.Outcome(
+            error=runner.failure(runner.SYSTEM_ERROR, f"Function '{run.function_name}' was deleted.")
+        )
+        return _finish(run, outcome, started)
+    timeout_ms = function.timeout or sandbox.limits()["timeout_ms"]
+    problem = _schema_errors(function.schema_in, run.input)
+    if problem is not None:
+        return _finish(run, runner.Outcome(error=runner.failure(runner.INPUT_ERROR, problem)), started)
+    secrets, missing = _secret_values(run, function)
+    if missing:
+        message = f"Secret '{missing[0]}' named by the run does not exist any more."
+        return _finish(run, runner.Outcome(error=runner.failure(runner.INPUT_ERROR, message)), started)
+    deadline = started + datetime.timedelta(milliseconds=timeout_ms)
+    context = {
+        "secrets": secrets,
+        "deadline": deadline.isoformat(),
+        "event": run.event,
+        "httpContext": run.http_context,
+    }
+    outcome = runner.execute(
+        language=function.image.language,
+        source=function.source,
+        handler=function.handler,
+        context=context,
+        payload=run.input,
+        timeout_ms=timeout_ms,
+        secret_values=secrets.values(),
+    )
+    if outcome.error is None:
+        problem = _schema_errors(function.schema_out, outcome.output)
+        if problem is not None:
+            outcome.output, outcome.error = None, runner.failure(
+                runner.FUNCTION_ERROR, f"The output does not match the function's schema_out: {problem}"
+            )
+    return _finish(run, outcome, started)
+
+
+def _finish(run, outcome: runner.Outcome, started) -> m.FunctionRun:
+    finished = max(timezone.now(), started)
+    error = outcome.error
+    _transition(
+        run.pk,
+        Status.CREATING,
+        status=Status.ERROR if error else Status.READY,
+        reason=[error["message"]] if error else [],
+        output=outcome.output,
+        error=error,
+        error_type=error["type"] if error else "",
+        logs=outcome.logs,
+        finished_time=finished,
+        duration_ms=outcome.duration_ms or int((finished - started).total_seconds() * 1000),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def reap_stuck_runs(*, now=None) -> int:
+    """Runs left CREATING past their deadline and a grace period (their worker died) become ERROR
+    with a SystemError, so no run stays unfinished for ever. Returns how many were reaped."""
+    now = now or timezone.now()
+    limit = sandbox.limits()
+    grace = datetime.timedelta(seconds=limit["reaper_grace_seconds"])
+    stuck = []
+    creating = m.FunctionRun.objects.filter(status=Status.CREATING, executed_time__lt=now - grace)
+    for run_id, executed, timeout in creating.values_list("pk", "executed_time", "function__timeout"):
+        if executed + datetime.timedelta(milliseconds=timeout or limit["timeout_ms"]) + grace < now:
+            stuck.append(run_id)
+    message = "The worker running it stopped before the run finished; start it again."
+    error = runner.failure(runner.SYSTEM_ERROR, message)
+    return sum(
+        _transition(
+            run_id,
+            Status.CREATING,
+            status=Status.ERROR,
+            reason=[message],
+            error=error,
+            error_type=runner.SYSTEM_ERROR,
+            finished_time=now,
+        )
+        for run_id in stuck
+    )
