@@ -12,7 +12,8 @@ from ..models import EventDriver
 from . import drivers
 
 
-def _data(request):
+def body_data(request):
+    """A request body as event data or run input: JSON when the Content-Type says so, else text."""
     if not request.body:
         return None
     content_type = request.content_type or ""
@@ -36,7 +37,7 @@ def webhook(request, token: str):
             error_body(404, "No webhook has this URL; copy it from the driver again."), status=404
         )
     try:
-        data = _data(request)
+        data = body_data(request)
         event = drivers.emit_from(driver, data=data, datacontenttype=request.content_type or "text/plain")
     except RequestDataTooBig:
         return JsonResponse(error_body(400, "The body is too large for an event."), status=400)

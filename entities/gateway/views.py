@@ -13,8 +13,7 @@ its `hosts`) by running its function.
   (DISPATCH_GATEWAY_RATE).
 """
 
-import json
-
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -22,6 +21,7 @@ from applications import access
 from applications.tokens import user_for_key
 
 from ..api.exceptions import error_body
+from ..events.views import body_data
 from . import ratelimit, routing
 
 BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
@@ -54,21 +54,12 @@ def _args(request) -> dict:
 
 
 def _input(request):
-    """The run's input; ValueError with a sentence when the body cannot be read."""
+    """The run's input; ValidationError with a sentence when the body cannot be read."""
     if request.method in BODYLESS or not request.body:
         return _args(request) or None
-    content_type = request.content_type or ""
-    if content_type == "application/json" or content_type.endswith("+json"):
-        try:
-            return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise ValueError("The body is not valid JSON; fix it or send a form.") from None
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
-    try:
-        return request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("Send the body as JSON, a form or UTF-8 text.") from None
+    return body_data(request)
 
 
 def http_context(request, uri: str) -> dict:
@@ -121,8 +112,8 @@ def _answer(request, api, application, uri):
         return response
     try:
         run_input = _input(request)
-    except ValueError as exc:
-        return _error(400, str(exc))
+    except ValidationError as exc:
+        return _error(400, " ".join(exc.messages))
     blocking = request.headers.get("X-Dispatch-Blocking", "true").strip().lower() not in ("false", "0", "no")
     run = start_run(
         user=user,

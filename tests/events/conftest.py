@@ -1,24 +1,12 @@
-"""What the event tests share: API clients of the people, and a function in A and one in B."""
+"""What the event tests share: API clients of the people and a way to emit as one of them."""
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.api.conftest import client_for  # noqa: F401 - API clients of the people
 
 
 @pytest.fixture
-def client_for():
-    """client_for(user) is an API client authenticated as the user (None: anonymous)."""
-
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def emit(client_for):
+def emit(client_for):  # noqa: F811 - the fixture imported above
     """emit(user, body, application=…) posts a structured CloudEvent and returns the response."""
 
     def post(user, body, application=None, **extra):
