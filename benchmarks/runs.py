@@ -10,7 +10,8 @@ It prints, in milliseconds (p50 / p95) or runs per second:
 - blocking via API: POST /api/v1/functions/hello/runs/ against gunicorn (2 workers): the first run
   after the server started (cold), then the next ones (the server warm; every run still starts a
   fresh sandbox: there is no warm process reuse yet);
-- async throughput: runs queued through the API, executed by 2 `manage.py runs_worker` processes.
+- async throughput: runs queued through the API (4 clients at once), executed by 2 `manage.py
+  runs_worker` processes: runs finished per second, from the first request to the last run done.
 """
 
 import argparse
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -125,12 +127,15 @@ def async_throughput(base: str, key: str, count: int, env: dict) -> float:
     headers = {**HTTPS, "Authorization": f"Token {key}"}
     with runs_workers(env, 2):
         started = time.perf_counter()
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            names = []
-            for _ in range(count):
+        client = httpx.Client(base_url=base, headers=headers, timeout=60)
+        with client, ThreadPoolExecutor(4) as pool:
+
+            def enqueue(_):
                 response = client.post("/api/v1/runs/", json={"function": "hello", "blocking": False})
                 assert response.status_code == 202, response.text[:300]
-                names.append(response.json()["name"])
+                return response.json()["name"]
+
+            names = list(pool.map(enqueue, range(count)))
         while m.FunctionRun.objects.filter(name__in=names, status__in=["INITIALIZED", "CREATING"]).exists():
             time.sleep(0.05)
         elapsed = time.perf_counter() - started

@@ -233,7 +233,7 @@ def _decode(text: str, masked):
 
 def _died(returncode: int, logs: dict) -> dict:
     """Why a sandbox ended without a result: a limit, a crash, or the sandbox itself."""
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL) or returncode == 128 + signal.SIGXCPU:
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGXCPU, 128 + signal.SIGKILL):
         return failure(FUNCTION_ERROR, "The function used up its CPU time and was stopped.")
     if any(line.startswith("bwrap:") for line in logs["stderr"][:3]):
         return failure(SYSTEM_ERROR, f"The sandbox could not start: {logs['stderr'][0]}")

@@ -20,8 +20,6 @@ from entities import rules
 
 from . import runner, sandbox
 
-FINISHED = (Status.READY, Status.ERROR)
-
 
 def _run_secrets(*, user, function, names) -> list[str]:
     """The names of the run's own secrets: each must exist for the user and may be used by the function

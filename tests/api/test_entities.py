@@ -141,13 +141,14 @@ def test_a_function_moves_with_its_apis(people, client_for, settings):
     assert client.get("/api/v1/apis/fn-api/").json()["applications"] == ["app-b"]
 
 
-def test_a_run_is_read_and_deleted_but_never_made_here(people, scene, client_for):
+def test_a_run_is_read_and_deleted_but_never_changed(people, scene, client_for):
     client = client_for(people.developer_a)
     run = scene.a["run"]
     body = client.get(f"/api/v1/runs/{run.name}/").json()
     assert body["function"] == "a-function" and body["input"] == {"name": "Jon"} and body["duration"] is None
-    assert client.post("/api/v1/runs/", {"function": "a-function"}).status_code == 405
+    # POST /runs/ runs a function (tests/runs); a run itself is never written
     assert client.put(f"/api/v1/runs/{run.name}/", {}).status_code == 405
+    assert client.patch(f"/api/v1/runs/{run.name}/", {}).status_code == 405
     assert client.delete(f"/api/v1/runs/{run.name}/").status_code == 204
 
 
