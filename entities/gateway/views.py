@@ -115,13 +115,16 @@ def _answer(request, api, application, uri):
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages))
     blocking = request.headers.get("X-Dispatch-Blocking", "true").strip().lower() not in ("false", "0", "no")
-    run = start_run(
-        user=user,
-        function=api.function,
-        input=run_input,
-        blocking=blocking,
-        http_context=http_context(request, uri),
-    )
+    try:
+        run = start_run(
+            user=user,
+            function=api.function,
+            input=run_input,
+            blocking=blocking,
+            http_context=http_context(request, uri),
+        )
+    except ValidationError as exc:  # the input the function would get is refused (e.g. NUL characters)
+        return _error(400, " ".join(exc.messages))
     if not blocking:
         response = JsonResponse(
             {"name": run.name, "status": run.status, "function": api.function.name}, status=202

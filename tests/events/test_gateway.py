@@ -89,6 +89,13 @@ def test_a_bad_json_body_is_a_400_and_runs_nothing(api):
     assert not FunctionRun.objects.exists()
 
 
+def test_an_input_the_run_refuses_is_a_400_and_runs_nothing(api):
+    api()
+    response = Client().post("/gateway/app-a/echo", json.dumps({"name": "nul\u0000"}), "application/json")
+    assert response.status_code == 400 and response.json()["message"]
+    assert not FunctionRun.objects.exists()
+
+
 def test_a_method_the_api_does_not_list_is_not_found(api):
     api(methods=["POST"])
     assert Client().get("/gateway/app-a/echo").status_code == 404
