@@ -204,3 +204,35 @@ def may_view(user, entity) -> bool:
 def may_reveal_secret(user, secret) -> bool:
     """Read a secret's values in clear: its developers and admins (viewers see only the keys)."""
     return may_change(user, secret)
+
+
+# --- events and the API gateway -------------------------------------------------------------------
+
+
+def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Events of the applications the user sees. Events of no application (a staff or unassigned
+    driver's) are staff's only: their data may come from outside and names no audience."""
+    from entities.models import Event
+
+    qs = Event.objects.all() if queryset is None else queryset
+    if _has_model_perm(user, Event, "view"):
+        return qs
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    return qs.filter(application_id__in=member_application_ids(user))
+
+
+def may_emit(user, application) -> bool:
+    """Emit an event into an application (None: no application): its developers, or staff."""
+    from entities.models import Event
+
+    if _has_model_perm(user, Event, "add"):
+        return True
+    return application is not None and has_role(user, application, Role.DEVELOPER)
+
+
+def may_run_in(user, application) -> bool:
+    """Run the application's functions (the API gateway's token check): its developers, or staff."""
+    from entities.models import FunctionRun
+
+    return _has_model_perm(user, FunctionRun, "add") or has_role(user, application, Role.DEVELOPER)

@@ -109,3 +109,21 @@ def session_key_for(user) -> str:
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+
+
+@contextmanager
+def runs_workers(env: dict, count: int):
+    """`count` processes of `manage.py runs_worker` until the block ends, given time to start polling."""
+    command = [sys.executable, "manage.py", "runs_worker", "--reap-every", "60"]
+    workers = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+    try:
+        time.sleep(3)
+        yield
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(timeout=30)

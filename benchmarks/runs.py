@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import HTTPS, ROOT, gunicorn, percentile, setup_django
+from common import HTTPS, ROOT, gunicorn, percentile, runs_workers, setup_django
 
 HELLO = (ROOT / "tests" / "runs" / "examples" / "hello.py").read_text()
 PAYLOAD = {"name": "Jon", "place": "Winterfell"}
@@ -125,13 +125,7 @@ def async_throughput(base: str, key: str, count: int, env: dict) -> float:
     from entities import models as m
 
     headers = {**HTTPS, "Authorization": f"Token {key}"}
-    worker = [sys.executable, "manage.py", "runs_worker", "--reap-every", "60"]
-    workers = [
-        subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(2)
-    ]
-    try:
-        time.sleep(3)  # let both workers start polling
+    with runs_workers(env, 2):
         started = time.perf_counter()
         client = httpx.Client(base_url=base, headers=headers, timeout=60)
         with client, ThreadPoolExecutor(4) as pool:
@@ -147,11 +141,6 @@ def async_throughput(base: str, key: str, count: int, env: dict) -> float:
         elapsed = time.perf_counter() - started
         assert not m.FunctionRun.objects.filter(name__in=names).exclude(status="READY").exists()
         return count / elapsed
-    finally:
-        for process in workers:
-            process.terminate()
-        for process in workers:
-            process.wait(timeout=30)
 
 
 def main():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from entities.kinds import KINDS, KINDS_BY_NAME
 
-from . import bundles, metrics, output, runs, sources
+from . import bundles, events, metrics, output, runs, sources
 from .client import Client
 from .config import resolve
 from .errors import CLIError
@@ -353,6 +353,8 @@ def build_parser() -> Parser:
                 "--dry-run", action="store_true", default=argparse.SUPPRESS, help="Change nothing."
             )
             seed.set_defaults(kind_name=SEED_IMAGES)
+
+    events.add_parser(commands, common)
 
     export = commands.add_parser("export", parents=[common], help="Write an application as a bundle.")
     export.add_argument("kind", metavar="application", choices=APPLICATION_NOUNS)

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "dispatch_site.middleware.QueryCountHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dispatch_site.middleware.NulRefusedMiddleware",
+    "entities.gateway.middleware.GatewayHostMiddleware",
     "dispatch_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dispatch_site.middleware.SessionCookieMiddleware",
@@ -229,6 +230,17 @@ DISPATCH_RUN_LIMITS: dict[str, int] = json.loads(os.environ.get("DISPATCH_RUN_LI
 
 # Benchmarks only: answer every request with an X-DB-Queries header.
 DISPATCH_QUERY_COUNT_HEADER = env_bool("DISPATCH_QUERY_COUNT_HEADER")
+
+# Events (entities/events/): the largest data an event may carry, and how long the event log keeps
+# events: at most _DAYS days and _COUNT events per application (0 turns a limit off).
+DISPATCH_EVENT_MAX_BYTES = int(os.environ.get("DISPATCH_EVENT_MAX_BYTES", str(1024 * 1024)))
+DISPATCH_EVENT_RETENTION_DAYS = int(os.environ.get("DISPATCH_EVENT_RETENTION_DAYS", "7"))
+DISPATCH_EVENT_RETENTION_COUNT = int(os.environ.get("DISPATCH_EVENT_RETENTION_COUNT", "10000"))
+# The API gateway (entities/gateway/): calls per application and window, e.g. 600/minute; and the host
+# names (Django's ALLOWED_HOSTS patterns, e.g. .apis.example.com) on which APIs answer by their `hosts`.
+DISPATCH_GATEWAY_RATE = os.environ.get("DISPATCH_GATEWAY_RATE", "600/minute")
+DISPATCH_GATEWAY_HOSTS = env_list("DISPATCH_GATEWAY_HOSTS")
+ALLOWED_HOSTS += DISPATCH_GATEWAY_HOSTS
 
 # The REST API (entities/api/): token or session, JSON only, one error shape, limit/offset pages.
 REST_FRAMEWORK = {

@@ -2,12 +2,14 @@
 
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from applications import prometheus, signin
 from entities.api import exceptions as api_errors
 from entities.api.docs import SwaggerView
+from entities.events import views as event_views
+from entities.gateway import views as gateway
 
 
 def health(request):
@@ -23,6 +25,8 @@ urlpatterns = [
     path("api/v1/", include("entities.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("events/in/<str:token>/", event_views.webhook, name="event-webhook"),
+    re_path(r"^gateway/(?P<application>[^/]+)/(?P<uri>.*)$", gateway.by_application, name="gateway"),
     path("", include("applications.pages.urls")),
 ]
 

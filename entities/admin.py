@@ -503,3 +503,5 @@ for _kind in KINDS:
 # admin, where renaming or deleting a label would change many entities behind their backs.
 if admin.site.is_registered(Tag):
     admin.site.unregister(Tag)
+
+from .events import admin as _event_admin  # noqa: E402, F401 - registers the read-only event log

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import GenericUUIDTaggedItemBase, TaggedItemBase
 
@@ -358,9 +359,17 @@ class EventDriver(Entity):
     secrets = models.ManyToManyField(Secret, blank=True, related_name="event_drivers")
     expose = models.BooleanField(default=False)
     url = models.CharField(max_length=255, blank=True, editable=False)
+    # The secret part of an exposed webhook driver's URL (entities/events/drivers.py keeps it).
+    token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta(Entity.Meta):
         verbose_name = "event driver"
+
+    def save(self, *args, **kwargs):
+        from .events.drivers import keep_url
+
+        keep_url(self)
+        super().save(*args, **kwargs)
 
 
 event_type_validator = RegexValidator(
@@ -408,6 +417,14 @@ class FunctionRun(Entity):
     event = models.JSONField(null=True, blank=True, help_text="The CloudEvent (without data) of the run.")
     http_context = models.JSONField(null=True, blank=True, help_text="The HTTP request that made the run.")
     blocking = models.BooleanField(default=True)
+    source_event = models.ForeignKey(
+        "Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+        help_text="The event whose delivery made this run.",
+    )
     executed_time = models.DateTimeField(null=True, blank=True)
     finished_time = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -443,3 +460,44 @@ class FunctionRun(Entity):
     @property
     def finished(self) -> bool:
         return self.status in (Status.READY, Status.ERROR)
+
+
+class Event(models.Model):
+    """An emitted CloudEvent, kept for the event log with the runs its delivery made (`runs`).
+
+    Not an entity: it belongs to exactly one application (none for a staff or unassigned driver's
+    event) and is never changed, so it has no name, revision or labels. Old events are pruned by
+    entities/events/services.py (DISPATCH_EVENT_RETENTION_DAYS / _COUNT).
+    """
+
+    uid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    topic = models.CharField(max_length=200, help_text="<application>.<type>, as subscriptions derive it.")
+    type = models.CharField(max_length=128, validators=[event_type_validator])
+    id = models.CharField(max_length=255, verbose_name="event id", help_text="The CloudEvents id.")
+    source = models.CharField(max_length=255)
+    specversion = models.CharField(max_length=8, default="1.0")
+    time = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    datacontenttype = models.CharField(max_length=255, blank=True)
+    attributes = models.JSONField(default=dict, help_text="Every attribute but the data.")
+    data = models.JSONField(null=True, blank=True)
+    received = models.DateTimeField(default=timezone.now, db_index=True)
+    emitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    driver = models.ForeignKey(
+        EventDriver, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+
+    class Meta:
+        ordering = ["-received"]
+        indexes = [
+            models.Index(fields=["application", "-received"], name="event_application_received"),
+            models.Index(fields=["application", "type", "-received"], name="event_application_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} {self.id}"

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from applications import signin
+from entities.events.pages import application_events
 
 from . import dashboard, views
 
@@ -29,5 +30,6 @@ urlpatterns = [
     path("applications/<str:name>/delete/", views.application_delete, name="application-delete"),
     path("applications/<str:name>/members/", views.application_members, name="application-members"),
     path("applications/<str:name>/dashboard/", dashboard.application_dashboard, name="application-dashboard"),
+    path("applications/<str:name>/events/", application_events, name="application-events"),
     path("", include("entities.pages.urls")),
 ]

@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 from applications.api.metrics import ApplicationMetricsView
 
 from ..kinds import KINDS
-from . import bundles, runs, views
+from . import bundles, events, runs, views
 
 app_name = "api"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
+    path("events/", events.EventListView.as_view(), name="event-list"),
     path(
         "functions/<str:function>/runs/",
         runs.FunctionRunsViewSet.as_view({"get": "list", "post": "create"}),

@@ -244,6 +244,7 @@ class ObjectView(KindView):
             secret_values=sorted(entity.values.items()) if kind.name == "secret" else None,
             may_reveal=may_reveal,
             revealed=may_reveal and parse_flag(request.GET.get("reveal"), name="reveal"),
+            run_form=None,  # always set: a missing variable is logged with the whole context
         )
         if kind.name == "function":
             from .runs import run_form_context  # runs.py builds on this module

@@ -23,7 +23,7 @@ def test_every_kind_has_its_resource_by_name(schema):
     for kind in KINDS:
         assert f"/api/v1/{kind.plural}/" in schema["paths"]
         assert f"/api/v1/{kind.plural}/{{name}}/" in schema["paths"]
-    assert set(schema["paths"]["/api/v1/runs/"]) == {"get"}
+    assert set(schema["paths"]["/api/v1/runs/"]) == {"get", "post"}  # POST runs a function
     assert set(schema["paths"]["/api/v1/runs/{name}/"]) == {"get", "delete"}
     assert set(schema["paths"]["/api/v1/functions/{name}/"]) == {"get", "put", "patch", "delete"}
 

@@ -52,8 +52,12 @@ def pages(scene):
         if form_class(kind) is not None:
             urls += [f"/{kind.plural}/new/", f"/{kind.plural}/{entity.name}/edit/"]
             urls += [f"/{kind.plural}/{entity.name}/delete/"]
+        if kind.name == "function":
+            urls += [f"/functions/{entity.name}/run/"]
         admin = f"/admin/entities/{kind.model._meta.model_name}/"
-        urls += [admin, f"{admin}{entity.pk}/change/", f"{admin}add/"]
+        urls += [admin, f"{admin}{entity.pk}/change/"]
+        if kind.name != "run":  # runs are made by running a function, never in the admin
+            urls += [f"{admin}add/"]
     return urls
 
 

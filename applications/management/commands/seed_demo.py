@@ -164,7 +164,7 @@ class Command(BaseCommand):
         self.ensure(
             "event-driver",
             "ticker",
-            {"type": ticker, "config": [{"key": "seconds", "value": "2"}]},
+            {"type": ticker, "config": [{"key": "seconds", "value": "30"}]},  # a hello run per tick
             ["example-app"],
         )
         self.ensure(
