@@ -35,7 +35,13 @@ def changelist_queries(kind) -> list[str]:
 def change_page_queries(kind) -> list[str]:
     """What an entity change page asks the database, for an entity made by its factory."""
     if kind.name == "run":  # read-only: shown, with no form fields to fill
-        return ["the signed-in user", "the run, function and creator joined", "its tags", "its applications"]
+        return [
+            *session_queries(),
+            "the signed-in user",
+            "the run, function and creator joined",
+            "its tags",
+            "its applications",
+        ]
     queries = [
         *session_queries(),
         "the signed-in user",

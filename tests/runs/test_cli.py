@@ -54,7 +54,7 @@ def test_get_runs_of_a_function_lists_only_its_runs(cli, functions):
     cli("exec", "--wait", "hello-py")
     cli("exec", "--wait", "hello-js")
     listed = cli("get", "runs", "hello-py", "-o", "json").json()
-    assert [run["function_name"] for run in listed] == ["hello-py"]
+    assert [run["functionName"] for run in listed] == ["hello-py"]  # -o json prints Dispatch's documents
     one = cli("get", "run", listed[0]["name"], "-o", "json").json()
     assert one["name"] == listed[0]["name"]
     table = cli("get", "runs", "hello-py").out.splitlines()
