@@ -6,14 +6,18 @@ returns an Outcome. Time is bounded by the function's timeout (a kill), CPU and 
 and what the function writes by caps: 1 MiB of stdout and of stderr each, 1 MiB of result.
 """
 
+import base64
 import json
 import math
 import os
+import posixpath
 import selectors
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+
+from entities.models import handler_file
 
 from . import sandbox
 
@@ -75,9 +79,18 @@ def _masker(secret_values):
     return masked
 
 
-def normalize_handler(language: str, handler: str) -> str:
-    """Python's `module.function` (Dispatch's default `<file>.handle`); node ignores it."""
+def normalize_handler(language: str, handler: str, files=None) -> str:
+    """Python's `module.function` (Dispatch's default `<file>.handle`); for a source folder, node's
+    handler is the path of the file to load, and python's module is that file's, dotted."""
     handler = (handler or "").strip()
+    if files:
+        entry = handler_file(handler, files)
+        if language != "python3":
+            return entry
+        named_by_path = posixpath.normpath(handler) in files
+        function = "handle" if named_by_path else handler.rsplit(".", 1)[-1]
+        module = entry.rsplit(".", 1)[0].removesuffix("/__init__").replace("/", ".")
+        return f"{module}.{function}"
     if language != "python3":
         return handler
     if "." not in handler:
@@ -86,9 +99,18 @@ def normalize_handler(language: str, handler: str) -> str:
 
 
 def execute(
-    *, language: str, source: str, handler: str, context: dict, payload, timeout_ms: int, secret_values=()
+    *,
+    language: str,
+    source: str,
+    handler: str,
+    context: dict,
+    payload,
+    timeout_ms: int,
+    secret_values=(),
+    files=None,
 ) -> Outcome:
-    """Run the handler once in a fresh sandbox; never raises for what the function does."""
+    """Run the handler once in a fresh sandbox; never raises for what the function does. `files` is
+    a source folder (relative path → bytes, checked by the domain), written into the sandbox's /tmp."""
     limit = sandbox.limits()
     timeout_ms = timeout_ms or limit["timeout_ms"]
     masked = _masker(secret_values)
@@ -101,7 +123,8 @@ def execute(
     request = json.dumps(
         {
             "source": source,
-            "handler": normalize_handler(language, handler),
+            "files": {path: base64.b64encode(data).decode() for path, data in (files or {}).items()},
+            "handler": normalize_handler(language, handler, files),
             "context": context,
             "payload": payload,
             "result_fd": result_write,  # bwrap passes inherited descriptors on unchanged

@@ -165,6 +165,7 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
     outcome = runner.execute(
         language=function.image.language,
         source=function.source,
+        files=function.source_files(),  # a source folder's files ({} for a one-file source)
         handler=function.handler,
         context=context,
         payload=run.input,

@@ -1,12 +1,13 @@
 // Dispatch's nodejs handler, called inside the sandbox.
 //
-// Reads {"source", "handler", "context", "payload"} as JSON on stdin, loads the source as a module and
-// calls `module.exports(context, payload)` (a Promise is awaited). The result goes as JSON to a
+// Reads {"source", "files", "handler", "context", "payload"} as JSON on stdin, loads the source as a
+// module (or, for a source folder `files`, requires the file the handler names) and calls `module.exports(context, payload)` (a Promise is awaited). The result goes as JSON to a
 // descriptor of its own (`result_fd`), so what the function logs stays its logs. A TypeError is the
 // caller's fault (InputError), as in Dispatch; anything else thrown is a FunctionError.
 "use strict";
 const fs = require("fs");
 const Module = require("module");
+const path = require("path");
 
 let resultFd = null;
 
@@ -40,11 +41,20 @@ function main() {
   resultFd = request.result_fd;
   let handle;
   try {
-    const mod = new Module("/tmp/function/index.js", null);
-    mod.filename = "/tmp/function/index.js";
-    mod.paths = [];
-    mod._compile(request.source, "/tmp/function/index.js");
-    handle = mod.exports;
+    if (Object.keys(request.files).length) {
+      for (const [name, data] of Object.entries(request.files)) {
+        const target = path.join("/tmp/function", name);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, Buffer.from(data, "base64"));
+      }
+      handle = require(path.join("/tmp/function", request.handler));
+    } else {
+      const mod = new Module("/tmp/function/index.js", null);
+      mod.filename = "/tmp/function/index.js";
+      mod.paths = [];
+      mod._compile(request.source, "/tmp/function/index.js");
+      handle = mod.exports;
+    }
     if (typeof handle !== "function") throw new Error("module.exports is not a function");
   } catch (err) {
     return report(failure("FunctionError", err));

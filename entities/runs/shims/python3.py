@@ -1,12 +1,15 @@
 """Dispatch's python3 handler, called inside the sandbox.
 
-Reads {"source", "handler", "context", "payload"} as JSON on stdin, imports the handler
-(`module.function`, the module being the source) and calls `handle(context, payload)`. The result goes
-as JSON to a descriptor of its own (`result_fd`), so what the function prints stays its logs.
+Reads {"source", "files", "handler", "context", "payload"} as JSON on stdin, imports the handler
+(`module.function`: the module is the source, or a file of the source folder `files`) and calls
+`handle(context, payload)`. The result goes as JSON to a descriptor of its own (`result_fd`), so what
+the function prints stays its logs.
 ValueError and TypeError are the caller's fault (InputError), as in Dispatch; any other exception is a
 FunctionError.
 """
 
+import base64
+import importlib
 import json
 import os
 import sys
@@ -27,16 +30,27 @@ def error(kind, exc):
     return {"error": {"type": kind, "message": f"{type(exc).__name__}: {exc}", "stacktrace": stacktrace}}
 
 
+def write_files(files):
+    for path, data in files.items():
+        target = os.path.join("/tmp/function", path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as file:
+            file.write(base64.b64decode(data))
+
+
 def main():
     request = json.loads(sys.stdin.buffer.read())
     RESULT_FD.append(request["result_fd"])
     module_name, _, function_name = request["handler"].rpartition(".")
     os.makedirs("/tmp/function", exist_ok=True)
-    with open(f"/tmp/function/{module_name}.py", "w", encoding="utf-8") as source:
-        source.write(request["source"])
+    if request["files"]:  # a source folder: its files as they were packed
+        write_files(request["files"])
+    else:
+        with open(f"/tmp/function/{module_name}.py", "w", encoding="utf-8") as source:
+            source.write(request["source"])
     sys.path.insert(0, "/tmp/function")
     try:
-        module = __import__(module_name)
+        module = importlib.import_module(module_name)
         handle = getattr(module, function_name)
     except BaseException as exc:  # noqa: BLE001 - a module that cannot load is the function's fault
         return report(error("FunctionError", exc))
