@@ -50,7 +50,8 @@ class FlagField(forms.NullBooleanField):
         try:
             return parse_flag(str(value), name=str(self.label or "The flag"))
         except ParseError as exc:
-            raise ValidationError(str(exc), code="invalid") from None
+            # the value goes in as a parameter: a '%' in it must not be read as a format
+            raise ValidationError("%(reason)s", code="invalid", params={"reason": str(exc)}) from None
 
     def validate(self, value):
         pass

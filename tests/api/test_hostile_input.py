@@ -118,6 +118,7 @@ def test_an_unknown_dry_run_value_on_a_bundle_delete_is_a_400_and_deletes_nothin
         ("get", "/api/v1/functions/?unassigned=ture", "unassigned"),
         ("get", "/api/v1/entities/?unassigned=ture", "unassigned"),
         ("get", "/api/v1/apis/?enabled=ture", "enabled"),
+        ("get", "/api/v1/subscriptions/?unassigned=%25s%25d%14", "unassigned"),
     ],
 )
 def test_every_boolean_flag_refuses_a_value_it_does_not_know(people, scene, client_for, method, url, flag):
