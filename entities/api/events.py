@@ -9,7 +9,7 @@ see, newest first, filtered by `application`, `type` and `since`.
 from django.core.exceptions import RequestDataTooBig
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
@@ -85,7 +85,12 @@ class EventListView(generics.ListAPIView):
             "application/cloudevents+json": OpenApiTypes.OBJECT,
             "application/json": OpenApiTypes.OBJECT,
         },
-        responses={202: EventSerializer},
+        responses={
+            202: EventSerializer,
+            404: OpenApiResponse(
+                description="The `application` named does not exist, or the caller may not see it."
+            ),
+        },
         tags=["events"],
     )
     def post(self, request, *args, **kwargs):

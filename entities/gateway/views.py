@@ -55,10 +55,15 @@ def _args(request) -> dict:
 
 def _input(request):
     """The run's input; ValidationError with a sentence when the body cannot be read."""
-    if request.method in BODYLESS or not request.body:
+    if request.method in BODYLESS:
         return _args(request) or None
+    # Forms first: a multipart body read as a form (the NUL check of dispatch_site.middleware reads
+    # it) can no longer be read as bytes.
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+        form = {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+        return form or _args(request) or None
+    if not request.body:
+        return _args(request) or None
     return body_data(request)
 
 
