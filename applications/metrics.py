@@ -11,8 +11,8 @@ and error type here, and the duration percentiles computed here too (nearest ran
 PostgreSQL give the same figures. Grouping in SQL took one query per figure, each reading the same
 rows again: at a week of 1,000 runs, three queries of ~8 ms each against one.
 
-Events in are counted per step by the database instead (one grouped query over the events'
-(application, received) index): only a count per step is needed, so no event row is read here.
+Events in are counted per step by the database instead (one grouped query over the application's
+events, which are indexed by application): only a count per step is needed, so no event row comes here.
 """
 
 import math

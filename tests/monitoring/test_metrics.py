@@ -259,3 +259,15 @@ def test_a_function_page_links_to_its_dashboard_in_its_application(people, runs,
     client.force_login(people.viewer_a)
     page = client.get("/functions/hello/").content.decode()
     assert 'href="/applications/app-a/dashboard/?function=hello">Dashboard</a>' in page
+
+
+def test_the_metrics_api_runs_five_queries_whatever_the_runs_and_events(
+    people, runs, django_assert_num_queries
+):
+    client = api(people.viewer_a)
+    client.get("/api/v1/applications/app-a/metrics/")  # fills the content type cache
+    # (the user is given, not read: force_authenticate) 1 the application (through the gate), 2 the
+    # window's runs, 3 the window's events in, counted per step, 4 entities per kind (quota), 5 unfinished
+    # and last-minute runs (quotas)
+    with django_assert_num_queries(5):
+        client.get("/api/v1/applications/app-a/metrics/", {"range": "7d"})
