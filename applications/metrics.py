@@ -10,6 +10,9 @@ One query reads the window's runs (a few narrow columns); they are grouped by st
 and error type here, and the duration percentiles computed here too (nearest rank), so that SQLite and
 PostgreSQL give the same figures. Grouping in SQL took one query per figure, each reading the same
 rows again: at a week of 1,000 runs, three queries of ~8 ms each against one.
+
+Events in are counted per step by the database instead (one grouped query over the application's
+events, which are indexed by application): only a count per step is needed, so no event row comes here.
 """
 
 import math
@@ -19,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.fields.json import KT
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -28,6 +32,7 @@ from . import quotas
 from .models import ApplicationItem, Status
 
 STEPS = {"1m": timedelta(minutes=1), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
+TRUNC_KIND = {"1m": "minute", "1h": "hour", "1d": "day"}  # the database's name of each step
 RANGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 MAX_POINTS = 1500  # a week by the minute is too many bars to draw or send
 TOP = 5  # functions in "slowest" and "most failing"
@@ -114,6 +119,28 @@ def runs_of(application):
     return FunctionRun.objects.filter(pk__in=items)
 
 
+def events_in(*, application, window: Window, function: str | None = None) -> dict[datetime, int]:
+    """How many events the application received in each step of the window (by `received`: the
+    CloudEvent `time` is the emitter's word and may be missing). For one function, only the events
+    whose delivery ran it: the others never reached it."""
+    from entities.models import Event, FunctionRun
+
+    events = Event.objects.filter(
+        application=application, received__gte=window.since, received__lt=window.until
+    )
+    if function:
+        events = events.filter(
+            Exists(FunctionRun.objects.filter(source_event=OuterRef("pk"), function_name=function))
+        )
+    return dict(
+        events.annotate(step=Trunc("received", TRUNC_KIND[window.step], tzinfo=UTC))
+        .order_by()
+        .values("step")
+        .annotate(count=Count("pk"))
+        .values_list("step", "count")
+    )
+
+
 def percentile(sorted_values: list[int], fraction: float) -> int | None:
     """Nearest-rank percentile of sorted values (None for none)."""
     if not sorted_values:
@@ -134,16 +161,17 @@ def _rate(part: int, whole: int) -> float:
 def application_metrics(*, application, window: Window, function: str | None = None) -> dict:
     """The dashboard's figures for the application (or one of its functions) in the window.
 
-    Three queries: the window's runs (a few narrow columns each: grouping them here costs less than
-    the database reading the same rows once per figure), the entities per kind and the run counts
-    that the quotas limit.
+    Four queries: the window's runs (a few narrow columns each: grouping them here costs less than
+    the database reading the same rows once per figure), the events in per step, the entities per
+    kind and the run counts that the quotas limit. Runs caused by events are those made by an
+    event's delivery (`source_event`).
     """
     runs = runs_of(application).filter(created__gte=window.since, created__lt=window.until)
     if function:
         runs = runs.filter(function_name=function)
     rows = list(
         runs.annotate(
-            from_event=ExpressionWrapper(Q(event__isnull=False), output_field=BooleanField()),
+            from_event=ExpressionWrapper(Q(source_event__isnull=False), output_field=BooleanField()),
             message=KT("error__message"),
         )
         .order_by()
@@ -151,6 +179,7 @@ def application_metrics(*, application, window: Window, function: str | None = N
             "id", "created", "function_name", "status", "error_type", "duration_ms", "from_event", "message"
         )
     )
+    events = events_in(application=application, window=window, function=function)
     failures = sorted((row for row in rows if row[3] == Status.ERROR), key=lambda row: row[1], reverse=True)
     return {
         "application": application.name,
@@ -158,7 +187,7 @@ def application_metrics(*, application, window: Window, function: str | None = N
         "since": window.since.isoformat(),
         "until": window.until.isoformat(),
         "step": window.step,
-        **_summarise(window, rows),
+        **_summarise(window, rows, events),
         "recent_failures": [
             {
                 "run": str(run_id),
@@ -173,11 +202,20 @@ def application_metrics(*, application, window: Window, function: str | None = N
     }
 
 
-def _summarise(window: Window, rows: list[tuple]) -> dict:
+def _summarise(window: Window, rows: list[tuple], events: dict[datetime, int]) -> dict:
     def empty():
-        return {"runs": 0, "failed": 0, "caused_by_events": 0, "errors": Counter(), "durations": []}
+        return {
+            "runs": 0,
+            "failed": 0,
+            "events_in": 0,
+            "caused_by_events": 0,
+            "errors": Counter(),
+            "durations": [],
+        }
 
     points = {point: empty() for point in window.points}
+    for step, count in events.items():
+        points[step]["events_in"] = count  # an event of the window is in one of its steps
     per_function: dict[str, dict] = defaultdict(empty)
     errors: Counter = Counter()
     totals = Counter()
@@ -208,6 +246,7 @@ def _summarise(window: Window, rows: list[tuple]) -> dict:
             "failed": values["failed"],
             "error_rate": _rate(values["failed"], values["runs"]),
             "errors_by_type": {t: values["errors"][t] for t in sorted(values["errors"])},
+            "events_in": values["events_in"],
             "caused_by_events": values["caused_by_events"],
             "duration_ms": _percentiles(values["durations"]),
         }
@@ -237,6 +276,7 @@ def _summarise(window: Window, rows: list[tuple]) -> dict:
             "failed": totals["failed"],
             "unfinished": totals["runs"] - totals["succeeded"] - totals["failed"],
             "error_rate": _rate(totals["failed"], totals["runs"]),
+            "events_in": sum(events.values()),
             "caused_by_events": totals["caused_by_events"],
             "duration_ms": _percentiles(durations),
         },

@@ -1,6 +1,6 @@
 """`dispatch get metrics [FUNCTION] -a APP [--range 1h|24h|7d] [--since T] [--until T] [--step 1m|1h|1d]`:
 an application's run metrics from GET /api/v1/applications/{name}/metrics/, as a few compact tables
-(steps without runs are left out), or the API's JSON/YAML with -o json|yaml."""
+(steps without runs or events are left out), or the API's JSON/YAML with -o json|yaml."""
 
 from . import output
 from .errors import CLIError
@@ -65,10 +65,11 @@ def render(figures: dict) -> str:
         f"{who}: {output.cell(figures['since'])} to {output.cell(figures['until'])} UTC, "
         f"by {figures['step']}",
         f"runs {totals['runs']}  failed {totals['failed']} ({_percent(totals['error_rate'])})  "
-        f"unfinished {totals['unfinished']}  from events {totals['caused_by_events']}  "
+        f"unfinished {totals['unfinished']}  events in {totals['events_in']}  "
+        f"caused by events {totals['caused_by_events']}  "
         f"p50/p95/p99 {_ms(durations['p50'])}/{_ms(durations['p95'])}/{_ms(durations['p99'])} ms",
     ]
-    busy = [p for p in figures["series"] if p["runs"]]
+    busy = [p for p in figures["series"] if p["runs"] or p["events_in"]]
     if busy:
         rows = [
             {
@@ -76,6 +77,7 @@ def render(figures: dict) -> str:
                 "runs": p["runs"],
                 "failed": p["failed"],
                 "error_rate": _percent(p["error_rate"]),
+                "events_in": p["events_in"],  # runs caused per step too would not fit 80 columns
                 "p50_ms": _ms(p["duration_ms"]["p50"]),
                 "p95_ms": _ms(p["duration_ms"]["p95"]),
                 "p99_ms": _ms(p["duration_ms"]["p99"]),

@@ -24,8 +24,9 @@ PARAMETERS = [
 
 
 class ApplicationMetricsView(APIView):
-    """Runs per step, error rate by error type, duration percentiles, slowest and most failing functions,
-    recent failures and the use of each quota, for an application the caller may see."""
+    """Runs per step, error rate by error type, duration percentiles, events in and runs caused by
+    events, slowest and most failing functions, recent failures and the use of each quota, for an
+    application the caller may see."""
 
     @extend_schema(
         summary="Metrics of an application's runs", parameters=PARAMETERS, responses=OpenApiTypes.OBJECT

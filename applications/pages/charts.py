@@ -116,7 +116,7 @@ def series_rows(labels: list[str], series: list[dict]) -> str:
         by_type = ", ".join(f"{escape(t)} {n}" for t, n in point["errors_by_type"].items())
         rows.append(
             f"<tr><td>{escape(label)}</td><td>{point['runs']}</td><td>{point['failed']}</td>"
-            f"<td>{round(point['error_rate'] * 100)} %</td><td>{by_type}</td>"
+            f"<td>{round(point['error_rate'] * 100)} %</td><td>{by_type}</td><td>{point['events_in']}</td>"
             f"<td>{point['caused_by_events']}</td><td>{_cell(durations['p50'])}</td>"
             f"<td>{_cell(durations['p95'])}</td><td>{_cell(durations['p99'])}</td></tr>"
         )

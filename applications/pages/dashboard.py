@@ -46,7 +46,21 @@ def _charts(figures: dict) -> dict:
         [("error rate", "line-errors", [p["error_rate"] * 100 if p["runs"] else None for p in series])],
         " %",
     )
-    return {"runs": runs, "durations": durations, "error_rate": error_rate, "labels": labels}
+    events = charts.lines(
+        "Events in and runs caused by events",
+        labels,
+        [
+            ("events in", "line-events-in", [p["events_in"] for p in series]),
+            ("runs caused by events", "line-caused", [p["caused_by_events"] for p in series]),
+        ],
+    )
+    return {
+        "runs": runs,
+        "durations": durations,
+        "error_rate": error_rate,
+        "events": events,
+        "labels": labels,
+    }
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Runs at known times in application A (and one in B), and the figures they must give."""
+"""Runs and events at known times in application A (and one of each in B), and the figures they must
+give."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,19 @@ def at(seconds: int) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def make_run(function, app, when, status=Status.READY, duration_ms=None, error_type="", event=None):
+def make_event(app, when, type="build.failed") -> m.Event:
+    name = app.name if app else "none"
+    return m.Event.objects.create(
+        application=app,
+        topic=f"{name}.{type}",
+        type=type,
+        id=f"{name}-{when:%H%M%S}",
+        source="/ci",
+        received=when,
+    )
+
+
+def make_run(function, app, when, status=Status.READY, duration_ms=None, error_type="", source_event=None):
     error = (
         {"type": error_type, "message": f"{error_type} happened", "stacktrace": []} if error_type else None
     )
@@ -25,14 +38,17 @@ def make_run(function, app, when, status=Status.READY, duration_ms=None, error_t
         duration_ms=duration_ms,
         error_type=error_type,
         error=error,
-        event=event,
+        event={"type": source_event.type, "id": source_event.id} if source_event else None,
+        source_event=source_event,
     )
     m.FunctionRun.objects.filter(pk=run.pk).update(created=when)
     return run
 
 
 def make_runs(people) -> dict:
-    """Five runs of A between 03:00 and 03:05, two outside, and one of B inside."""
+    """Five runs of A between 03:00 and 03:05, two outside, and one of B inside; four events of A
+    between 03:00 and 03:05 (one of which ran `bye`), two outside, one of B and one of no application
+    inside."""
     hello = f.FunctionFactory(name="hello", applications=[people.app_a])
     bye = f.FunctionFactory(name="bye", image=hello.image, applications=[people.app_a])
     secret_b = f.FunctionFactory(name="secret-of-b", applications=[people.app_b])
@@ -42,7 +58,9 @@ def make_runs(people) -> dict:
         "hello-fails": make_run(
             hello, people.app_a, at(65), Status.ERROR, duration_ms=50, error_type="FunctionError"
         ),
-        "bye": make_run(bye, people.app_a, at(120), duration_ms=1000, event={"type": "ticker.tick"}),
+        "bye": make_run(
+            bye, people.app_a, at(120), duration_ms=1000, source_event=make_event(people.app_a, at(119))
+        ),
         "hello-bad-input": make_run(hello, people.app_a, at(239), Status.ERROR, error_type="InputError"),
         "before": make_run(hello, people.app_a, at(-1), duration_ms=5),
         "at-the-end": make_run(hello, people.app_a, at(300), duration_ms=5),
@@ -50,4 +68,8 @@ def make_runs(people) -> dict:
             secret_b, people.app_b, at(61), Status.ERROR, duration_ms=7, error_type="SystemError"
         ),
     }
+    for when in (at(5), at(130), at(150), at(-1), at(300)):
+        make_event(people.app_a, when)
+    make_event(people.app_b, at(61))
+    make_event(None, at(30))
     return runs
