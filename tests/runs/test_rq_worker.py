@@ -107,3 +107,11 @@ def test_an_rq_worker_killed_during_a_run_leaves_it_error_once_reaped(queue, dat
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
     assert json.loads(error)["type"] == "SystemError" and output is None
+
+
+def test_rq_leaves_a_run_the_whole_timeout_of_its_function(queue, database):
+    """RQ's own limit (180 s unless told) would kill a run of a function allowed longer, leaving it to
+    the reaper as if its worker had died; the sandbox already ends each run at its function's timeout."""
+    start_runs(database, "hello", 1)
+    [job] = queue.lrange("rq:queue:default", 0, -1)
+    assert queue.hget(b"rq:job:" + job, "timeout") == b"-1"
