@@ -25,9 +25,9 @@ REDIS_URL = "redis://127.0.0.1:6379/7"
 WORKER = [sys.executable, "manage.py", "runs_worker", "--reap-every", "0.5"]
 
 
-@pytest.fixture
-def queue():
-    """Redis database 7, empty; the test's connection to it."""
+@pytest.fixture(scope="module")
+def redis_db():
+    """Redis database 7, or a skip (a failure under CI) when nothing answers."""
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         connection.ping()
@@ -36,14 +36,20 @@ def queue():
         if os.environ.get("CI"):
             pytest.fail(message + " CI must run the RQ tests.")
         pytest.skip(message)
-    connection.flushdb()
     yield connection
-    connection.flushdb()
     connection.close()
 
 
+@pytest.fixture
+def queue(redis_db):
+    """Redis database 7, empty for the test and after it."""
+    redis_db.flushdb()
+    yield redis_db
+    redis_db.flushdb()
+
+
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
+def database(tmp_path_factory, redis_db):
     return migrated_database(tmp_path_factory.mktemp("rq"), REDIS_URL=REDIS_URL)
 
 
