@@ -121,3 +121,12 @@ def test_rq_leaves_a_run_the_whole_timeout_of_its_function(queue, database):
     start_runs(database, "hello", 1)
     [job] = queue.lrange("rq:queue:default", 0, -1)
     assert queue.hget(b"rq:job:" + job, "timeout") == b"-1"
+
+
+def test_a_run_that_redis_cannot_take_ends_error_at_once(database):
+    """Else it would stay INITIALIZED for ever: the reaper only ends runs that a worker took."""
+    path, env = database
+    [run_id] = start_runs((path, {**env, "REDIS_URL": "redis://127.0.0.1:1/7"}), "hello", 1)
+    status, output, error = statuses(database, [run_id])[run_id]
+    assert (status, output) == ("ERROR", None)
+    assert json.loads(error)["message"] == "The run could not be queued for a worker; start it again."
