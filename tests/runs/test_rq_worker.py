@@ -1,7 +1,8 @@
 """Async runs on RQ: with REDIS_URL a run is queued on Redis (not in the database) and executed by a
 real `manage.py runs_worker` process, and a worker killed in the middle of a run (with its work horse
 and the sandbox, which RQ and bwrap put in groups of their own: every process below it, as when its
-machine dies) leaves that run ERROR (SystemError) once the next worker reaps it.
+machine dies) leaves that run ERROR (SystemError) once the next worker reaps it. RQ sets a run no
+time limit of its own, and a run that Redis cannot take ends ERROR at once.
 
 Redis is at 127.0.0.1:6379, database 7, flushed before and after each test. Without Redis these tests
 skip on a laptop but fail in CI (where `.ci/run` starts it), so RQ can never pass CI untested."""
