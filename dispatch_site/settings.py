@@ -220,7 +220,9 @@ DISPATCH_METRICS_CACHE_SECONDS = int(os.environ.get("DISPATCH_METRICS_CACHE_SECO
 # workers can run on any number of machines.
 if os.environ.get("REDIS_URL"):
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+    # No time limit of RQ's own (180 s unless told): it would kill a run its function allows longer
+    # (Function.timeout, up to a day), which the sandbox already ends at that timeout.
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": -1}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

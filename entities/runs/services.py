@@ -6,6 +6,7 @@ leaves, so a run is executed once, and a late worker never overwrites what the r
 """
 
 import datetime
+import logging
 
 import jsonschema
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,8 @@ from entities import rules
 from entities import services as entity_services
 
 from . import runner, sandbox
+
+logger = logging.getLogger(__name__)
 
 
 def _run_secrets(*, user, function, names) -> list[str]:
@@ -91,12 +94,36 @@ def start_run(
         run.save()
         run.applications.set(applications)
         if not blocking:
-            from . import tasks
-
-            transaction.on_commit(lambda: tasks.execute_run.enqueue(str(run.pk)))
+            transaction.on_commit(lambda: _enqueue(run))
     if not blocking:
         return run
     return execute_run(run_id=run.pk)
+
+
+def _enqueue(run) -> None:
+    """Queue the run for a worker. A queue that cannot take it (Redis down) ends it ERROR at once:
+    it would stay INITIALIZED for ever, since the reaper only ends runs that a worker took."""
+    from . import tasks
+
+    try:
+        tasks.execute_run.enqueue(str(run.pk))
+    except Exception:  # whatever the task backend raises, the run must not wait for a worker that never comes
+        logger.exception("Run %s could not be queued", run.pk)
+        _fail(run.pk, Status.INITIALIZED, "The run could not be queued for a worker; start it again.")
+        run.refresh_from_db()
+
+
+def _fail(run_id, from_status, message, now=None) -> bool:
+    """End a run ERROR with a SystemError: something outside its function stopped it."""
+    return _transition(
+        run_id,
+        from_status,
+        status=Status.ERROR,
+        reason=[message],
+        error=runner.failure(runner.SYSTEM_ERROR, message),
+        error_type=runner.SYSTEM_ERROR,
+        finished_time=now or timezone.now(),
+    )
 
 
 def _transition(run_id, from_status, **changes) -> bool:
@@ -212,16 +239,4 @@ def reap_stuck_runs(*, now=None) -> int:
         if executed + datetime.timedelta(milliseconds=timeout or limit["timeout_ms"]) + grace < now:
             stuck.append(run_id)
     message = "The worker running it stopped before the run finished; start it again."
-    error = runner.failure(runner.SYSTEM_ERROR, message)
-    return sum(
-        _transition(
-            run_id,
-            Status.CREATING,
-            status=Status.ERROR,
-            reason=[message],
-            error=error,
-            error_type=runner.SYSTEM_ERROR,
-            finished_time=now,
-        )
-        for run_id in stuck
-    )
+    return sum(_fail(run_id, Status.CREATING, message, now) for run_id in stuck)
