@@ -43,6 +43,19 @@ def setup_django(database_url: str):
     django.setup()
 
 
+def setup_runs_django(database_url: str | None, name: str) -> str:
+    """Django set up for the runs benchmarks: the given database or a new SQLite file, and the embedded
+    database task backend (no REDIS_URL) that the servers and workers they start will share."""
+    import secrets
+    import tempfile
+
+    database_url = database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / f'{name}.sqlite3'}"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.pop("REDIS_URL", None)
+    setup_django(database_url)
+    return database_url
+
+
 @contextmanager
 def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log=None):
     """Serve the project with gunicorn (production settings, dispatch_site/gunicorn.conf.py) until the

@@ -13,14 +13,11 @@ It prints, in milliseconds (p50 / p95) or per second:
 
 import argparse
 import os
-import secrets
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import runs
-from common import HTTPS, gunicorn, runs_workers, setup_django
+from common import HTTPS, gunicorn, runs_workers, setup_runs_django
 from runs import PAYLOAD, figures
 
 APP = "bench-runs"  # runs.py's application, function `hello` and developer
@@ -94,10 +91,7 @@ def main():
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    database_url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'events.sqlite3'}"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.pop("REDIS_URL", None)  # the embedded database backend
-    setup_django(database_url)
+    database_url = setup_runs_django(args.database_url, "events")
     key = prepare()
     env = {**os.environ, "DATABASE_URL": database_url}
     print(f"database: {database_url.split('@')[-1]}   events: {args.events}   repeat: {args.repeat}")

@@ -20,13 +20,11 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-from common import HTTPS, ROOT, gunicorn, percentile, runs_workers, setup_django
+from common import HTTPS, ROOT, gunicorn, percentile, runs_workers, setup_runs_django
 
 HELLO = (ROOT / "tests" / "runs" / "examples" / "hello.py").read_text()
 PAYLOAD = {"name": "Jon", "place": "Winterfell"}
@@ -149,10 +147,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--async-runs", type=int, default=100)
     args = parser.parse_args()
-    database_url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'runs.sqlite3'}"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.pop("REDIS_URL", None)  # the embedded database backend
-    setup_django(database_url)
+    database_url = setup_runs_django(args.database_url, "runs")
     key = prepare()
     print(f"database: {database_url.split('@')[-1]}   repeat: {args.repeat}")
     print(f"{'what':44} {'p50 ms':>8} / {'p95 ms':>8}")

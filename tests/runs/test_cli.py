@@ -61,45 +61,35 @@ def test_get_runs_of_a_function_lists_only_its_runs(cli, functions):
     assert table[0].split()[0] == "NAME" and len(table) == 2
 
 
-def _folder(root, files: dict) -> str:
+def made_from_folder(cli, functions, folder, name: str, image: str, files: dict, handler: str) -> None:
+    """`dispatch create function NAME FOLDER --handler …` for a folder of these files, by A's developer."""
     for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-    return str(root)
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+    cli.as_user(functions.people.developer_a)
+    arguments = (f"--image={image}", name, str(folder), f"--handler={handler}", "-a", "app-a")
+    made = cli("create", "function", *arguments)
+    assert made.code == 0, made.err
 
 
 def test_a_node_function_made_from_a_folder_runs_its_handler_file_with_its_modules(cli, functions, tmp_path):
-    folder = _folder(
-        tmp_path / "nodejs",
-        {
-            "hello.js": "const greet = require('./lib/greet');\n"
-            "module.exports = (context, payload) => ({ myField: greet(payload.name) });\n",
-            "lib/greet.js": "module.exports = (name) => `Hello, ${name}`;\n",
-        },
-    )
-    cli.as_user(functions.people.developer_a)
-    made = cli(
-        "create", "function", "--image=nodejs", "hello-folder", folder, "--handler=./hello.js", "-a", "app-a"
-    )
-    assert made.code == 0, made.err
+    files = {
+        "hello.js": "const greet = require('./lib/greet');\n"
+        "module.exports = (context, payload) => ({ myField: greet(payload.name) });\n",
+        "lib/greet.js": "module.exports = (name) => `Hello, ${name}`;\n",
+    }
+    made_from_folder(cli, functions, tmp_path, "hello-folder", "nodejs", files, "./hello.js")
     run = json.loads(cli("exec", "--wait", "hello-folder", "--input", '{"name": "Arya"}').out)
     assert (run["status"], run["output"]) == ("READY", {"myField": "Hello, Arya"})
 
 
 def test_a_python_function_made_from_a_folder_imports_its_package(cli, functions, tmp_path):
-    folder = _folder(
-        tmp_path / "python",
-        {
-            "main.py": "from helpers.words import greet\n\ndef handle(context, payload):\n"
-            "    return {'myField': greet(payload['name'])}\n",
-            "helpers/words.py": "def greet(name):\n    return 'Hello, ' + name\n",
-        },
-    )
-    cli.as_user(functions.people.developer_a)
-    made = cli(
-        "create", "function", "--image=python3", "py-folder", folder, "--handler=main.handle", "-a", "app-a"
-    )
-    assert made.code == 0, made.err
+    files = {
+        "main.py": "from helpers.words import greet\n\ndef handle(context, payload):\n"
+        "    return {'myField': greet(payload['name'])}\n",
+        "helpers/words.py": "def greet(name):\n    return 'Hello, ' + name\n",
+    }
+    made_from_folder(cli, functions, tmp_path, "py-folder", "python3", files, "main.handle")
     run = json.loads(cli("exec", "--wait", "py-folder", "--input", '{"name": "Sansa"}').out)
     assert (run["status"], run["output"]) == ("READY", {"myField": "Hello, Sansa"})
     by_path = cli("update", "function", "py-folder", "--handler", "main.py")
