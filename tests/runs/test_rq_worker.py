@@ -4,7 +4,8 @@ and the sandbox, which RQ and bwrap put in groups of their own: every process be
 machine dies) leaves that run ERROR (SystemError) once the next worker reaps it. RQ sets a run no
 time limit of its own, and a run that Redis cannot take ends ERROR at once.
 
-Redis is at 127.0.0.1:6379, database 7, flushed before and after each test. Without Redis these tests
+Redis is at 127.0.0.1:6379, database 7 (8 for the second pytest-xdist process, so that two processes
+never flush each other's queue), flushed before and after each test. Without Redis these tests
 skip on a laptop but fail in CI (where `.ci/run` starts it), so RQ can never pass CI untested."""
 
 import contextlib
@@ -22,13 +23,15 @@ import redis
 from .conftest import HELLO_OUTPUT
 from .workers import ROOT, migrated_database, start_runs, statuses, wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+# One Redis database per pytest-xdist process (gw0 → 7, gw1 → 8, …; 7 without xdist).
+XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{7 + XDIST_INDEX}"
 WORKER = [sys.executable, "manage.py", "runs_worker", "--reap-every", "0.5"]
 
 
 @pytest.fixture(scope="module")
 def redis_db():
-    """Redis database 7, or a skip (a failure under CI) when nothing answers."""
+    """This process's Redis database, or a skip (a failure under CI) when nothing answers."""
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         connection.ping()
@@ -43,7 +46,7 @@ def redis_db():
 
 @pytest.fixture
 def queue(redis_db):
-    """Redis database 7, empty for the test and after it."""
+    """This process's Redis database, empty for the test and after it."""
     redis_db.flushdb()
     yield redis_db
     redis_db.flushdb()
