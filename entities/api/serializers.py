@@ -541,7 +541,9 @@ class EventDriverTypeSerializer(EntitySerializer):
 
 
 class EventDriverSerializer(EntitySerializer):
-    name = serializers.CharField(max_length=63, validators=[m.event_driver_name_validator])
+    name = serializers.CharField(
+        max_length=63, trim_whitespace=False, validators=[m.event_driver_name_validator]
+    )
     type = NameReferenceField("event-driver-type")
     config = shaped("config")
     secrets = NameReferenceField("secret", many=True, required=False)

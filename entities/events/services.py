@@ -43,7 +43,7 @@ def resolve_application(*, user, name: str | None) -> Application | None:
     """
     if name:
         try:
-            return access.visible_applications(user).get(name=name.strip())
+            return access.visible_applications(user).get(name=name)
         except Application.DoesNotExist:
             raise NotFound(f"Application '{name}' does not exist; check the name.") from None
     developed = list(Application.objects.filter(id__in=access.member_application_ids(user, "developer"))[:2])

@@ -1,10 +1,11 @@
-"""Gateway calls per application in fixed windows, counted in the cache (Redis when REDIS_URL is set,
-so every worker shares the count; else per process)."""
+"""Gateway calls per application in fixed windows, counted in the shared cache of every throttle (Redis
+when REDIS_URL is set, else a database table), so every worker shares the count."""
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from applications.throttling import shared_cache as cache
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 

@@ -13,12 +13,14 @@ its `hosts`) by running its function.
   (DISPATCH_GATEWAY_RATE).
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from applications import access
+from applications.exceptions import NotFound, QuotaExceeded
 from applications.tokens import user_for_key
+from dispatch_site.parsing import ParseError, parse_flag
 
 from ..api.exceptions import error_body
 from ..events.views import body_data
@@ -119,7 +121,11 @@ def _answer(request, api, application, uri):
         run_input = _input(request)
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages))
-    blocking = request.headers.get("X-Dispatch-Blocking", "true").strip().lower() not in ("false", "0", "no")
+    try:
+        header = request.headers.get("X-Dispatch-Blocking")
+        blocking = parse_flag(header, name="x-dispatch-blocking", default=True)
+    except ParseError as exc:
+        return _error(400, str(exc))
     try:
         run = start_run(
             user=user,
@@ -130,6 +136,12 @@ def _answer(request, api, application, uri):
         )
     except ValidationError as exc:  # the input the function would get is refused (e.g. NUL characters)
         return _error(400, " ".join(exc.messages))
+    except QuotaExceeded as exc:  # JSON like every gateway answer, not the pages' 429
+        response = _error(429, str(exc))
+        response["Retry-After"] = "60"
+        return response
+    except (PermissionDenied, NotFound):  # a refusal looks like a missing API, as everywhere here
+        return _not_found(request.method, uri)
     if not blocking:
         response = JsonResponse(
             {"name": run.name, "status": run.status, "function": api.function.name}, status=202

@@ -25,7 +25,7 @@ from . import runner, sandbox
 logger = logging.getLogger(__name__)
 
 
-def _run_secrets(*, user, function, names) -> list[str]:
+def _run_secrets(*, user, function, function_apps, names) -> list[str]:
     """The names of the run's own secrets: each must exist for the user and may be used by the function
     (the reference rule: same application, or both unassigned)."""
     if isinstance(names, str) or not all(isinstance(name, str) for name in names):
@@ -38,7 +38,6 @@ def _run_secrets(*, user, function, names) -> list[str]:
     missing = [name for name in names if name not in found]
     if missing:
         raise ValidationError({"secrets": [f"Secret '{name}' does not exist." for name in missing]})
-    function_apps = list(function.applications.all())
     for secret in found.values():
         rules.check_reference(function, function_apps, secret, list(secret.applications.all()), "secrets")
     return names
@@ -84,7 +83,9 @@ def start_run(
             function_name=function.name,
             input={} if input is None else input,
             blocking=bool(blocking),
-            secrets=_run_secrets(user=user, function=function, names=list(secrets or ())),
+            secrets=_run_secrets(
+                user=user, function=function, function_apps=applications, names=list(secrets or ())
+            ),
             event=event,
             http_context=http_context,
             status=Status.INITIALIZED,
@@ -202,8 +203,11 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
     if outcome.error is None:
         problem = _schema_errors(function.schema_out, outcome.output)
         if problem is not None:
-            outcome.output, outcome.error = None, runner.failure(
-                runner.FUNCTION_ERROR, f"The output does not match the function's schema_out: {problem}"
+            outcome.output, outcome.error = (
+                None,
+                runner.failure(
+                    runner.FUNCTION_ERROR, f"The output does not match the function's schema_out: {problem}"
+                ),
             )
     return _finish(run, outcome, started)
 

@@ -112,6 +112,16 @@ def test_a_non_blocking_call_answers_202_with_the_run(api):
     assert response["Location"] == f"/api/v1/runs/{run.name}/"
 
 
+def test_a_blocking_header_that_is_no_flag_is_a_400_and_runs_nothing(api):
+    api()
+    response = Client().post(
+        "/gateway/app-a/echo", "{}", "application/json", headers={"x-dispatch-blocking": "ture"}
+    )
+    assert response.status_code == 400, response.content
+    assert "x-dispatch-blocking" in response.json()["message"]
+    assert not FunctionRun.objects.exists()
+
+
 def test_a_function_error_is_a_502_with_the_error(api):
     api(name="broken", source=FAILS)
     response = Client().get("/gateway/app-a/broken")
@@ -197,6 +207,16 @@ def test_cors_headers_and_preflights_when_the_api_asks_for_them(api):
     assert preflight.status_code == 204 and "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Origin" not in Client().get("/gateway/app-a/plain", headers=origin)
     assert FunctionRun.objects.count() == 2  # the preflight ran nothing
+
+
+def test_a_run_over_the_applications_quota_is_a_json_429(api, people):
+    api()
+    people.app_a.max_runs_per_minute = 0
+    people.app_a.save()
+    response = Client().post("/gateway/app-a/echo", "{}", "application/json")
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert "quota" in response.json()["message"]
+    assert not FunctionRun.objects.exists()
 
 
 def test_calls_are_rate_limited_per_application(api, people, settings):

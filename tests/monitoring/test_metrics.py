@@ -141,6 +141,7 @@ def test_the_window_defaults_to_the_last_hour_by_the_minute(people, runs, monkey
         ({"step": "5m"}, "step", "Step '5m' is unknown; use 1m, 1h or 1d."),
         ({"range": "1y"}, "range", "Range '1y' is unknown; use 1h, 24h or 7d."),
         ({"since": "yesterday"}, "since", "'yesterday' is not a time; write it as 2026-12-01T03:00:00Z."),
+        ({"since": "2026-13-01T00:00:00Z"}, "since", "'2026-13-01T00:00:00Z' is not a time"),
         (
             {"since": "2026-12-02T00:00:00Z", "until": "2026-12-01T00:00:00Z"},
             "since",
