@@ -36,6 +36,7 @@ from . import services
 from .kinds import KINDS, kind_of
 from .models import Entity, LabelItem
 from .pages.forms import JSONTextField
+from .selectors import entity_queryset
 
 COMMON_FIELDS = {f.name for f in Entity._meta.local_fields} | {
     f.name for f in Entity._meta.local_many_to_many
@@ -305,9 +306,9 @@ class EntityAdmin(ServiceAdmin):
         return kind_of(self.model)
 
     def get_queryset(self, request):
-        single = [ref.field for ref in self.kind.references if not ref.many]
-        queryset = super().get_queryset(request).select_related("created_by", *single)
-        return access.visible_entities(self.model, request.user, queryset)
+        return entity_queryset(
+            self.kind, request.user, queryset=super().get_queryset(request), many_references=False
+        )
 
     def get_changelist(self, request, **kwargs):
         return EntityChangeList

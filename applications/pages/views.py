@@ -22,8 +22,9 @@ from applications.exceptions import StaleRevision
 from applications.models import APIToken, ApplicationItem, Membership
 from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
-from entities.pages.generic import entity_queryset, list_url
+from entities.pages.generic import list_url
 from entities.rules import upper_first
+from entities.selectors import entity_queryset
 from entities.services import all_kinds_in
 
 from . import switcher
@@ -74,7 +75,7 @@ def home(request):
         }
         for app in applications
     ]
-    runs = entity_queryset(get_kind("run"), request.user)
+    runs = entity_queryset(get_kind("run"), request.user, labels=True)
     current = switcher.current_application(request)
     if current is not None:
         runs = runs.filter(Exists(access.application_items(runs.model).filter(tag=current)))

@@ -16,8 +16,9 @@ from entities import models as m
 from entities.kinds import get_kind
 from entities.runs import services as run_services
 
+from ..selectors import entity_queryset
 from . import serializers as s
-from .views import EntityViewSet, optimized
+from .views import EntityViewSet
 
 STATUS_OF_ERROR = {"InputError": 422, "FunctionError": 502, "SystemError": 503}
 
@@ -87,7 +88,7 @@ class RunViewSet(RunsBase):
             secrets=data["secrets"],
             http_context=http_context(request),
         )
-        run = optimized(self.kind, m.FunctionRun.objects.filter(pk=run.pk)).get()
+        run = entity_queryset(self.kind, request.user).get(pk=run.pk)
         self.attach([run])
         context = self.get_serializer_context()
         context["detail"] = True

@@ -6,7 +6,7 @@ services, so every domain rule holds here unchanged.
 """
 
 from django.contrib.auth import authenticate
-from django.db.models import CharField, Prefetch, Value
+from django.db.models import CharField, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,8 +30,8 @@ from applications.selectors import attach_tags
 from dispatch_site.parsing import parse_whole_number
 from entities import services
 
-from ..kinds import KINDS, Kind, get_kind
-from ..selectors import KindBlocks
+from ..kinds import KINDS, Kind
+from ..selectors import KindBlocks, entity_queryset
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet, ApplicationFilterSet
@@ -81,19 +81,6 @@ def if_match_revision(request, instance) -> int | None:
             f"{instance.revision}; read it again and repeat your change."
         )
     return instance.revision
-
-
-def optimized(kind: Kind, queryset):
-    """The rows of one kind with what serializing them needs, in a fixed number of queries: the
-    rows joined to their FK references and creator (one query), and one query per many-to-many
-    reference. Applications and labels are attached by `attach_tags`."""
-    related = [ref.field for ref in kind.references if not ref.many]
-    many = [
-        Prefetch(ref.field, queryset=get_kind(ref.kind).model.objects.only("id", "name"))
-        for ref in kind.references
-        if ref.many
-    ]
-    return queryset.select_related("created_by", *related).prefetch_related(*many)
 
 
 class RevisionedMixin:
@@ -215,7 +202,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         )(viewset)
 
     def get_queryset(self):
-        return optimized(self.kind, access.visible_entities(self.kind.model, self.request.user))
+        return entity_queryset(self.kind, self.request.user)
 
     def attach(self, objects) -> None:
         attach_tags(objects)
@@ -287,7 +274,7 @@ def entity_page(view, application=None):
 
     Without `ordering`, the list is grouped by kind (the registry's order), then by name, and paged by
     KindBlocks: 1 query counts every kind, then per kind the page overlaps (usually one or two) its rows
-    with their references (`optimized`); then 2 queries for every row's applications and labels.
+    with their references (`entity_queryset`); then 2 queries for every row's applications and labels.
     With `ordering`, the page of a UNION ALL of (kind, id, …) rows is ordered in the database: 1 COUNT,
     1 page of ids, then the same per-kind reads.
     """
@@ -300,11 +287,9 @@ def entity_page(view, application=None):
     kinds = [kind for kind in KINDS if application is None or not kind.is_system]
     blocks = []
     for kind in filterset.selected_kinds(kinds):
-        if application is None:
-            queryset = access.visible_entities(kind.model, request.user).order_by()
-        else:  # the caller sees the application (it was looked up through the gate)
-            queryset = access.entities_in_application(kind.model, request.user, application).order_by()
-        blocks.append((kind, optimized(kind, filterset.filter_kind_queryset(queryset))))
+        # the caller sees `application`: it was looked up through the gate
+        queryset = entity_queryset(kind, request.user, application=application).order_by()
+        blocks.append((kind, filterset.filter_kind_queryset(queryset)))
     if filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
     else:

@@ -27,6 +27,7 @@ from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
 from entities import services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.rules import upper_first
+from entities.selectors import entity_queryset
 
 PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
@@ -73,16 +74,6 @@ def may_create_somewhere(user, kind: Kind) -> bool:
     return access.member_application_ids(user, Role.DEVELOPER).exists()
 
 
-def entity_queryset(kind: Kind, user, labels: bool = True):
-    """Visible entities of a kind with what a page shows of them loaded in a fixed number of queries.
-    `labels=False` leaves applications and tags to `attach_tags` (lists of many rows)."""
-    model = kind.model
-    single = [ref.field for ref in kind.references if not ref.many]
-    many = [ref.field for ref in kind.references if ref.many]
-    lookups = ["applications", "tags"] if labels else []
-    return access.visible_entities(model, user).select_related(*single).prefetch_related(*lookups, *many)
-
-
 def no_store_if_secret(response, holds_secret_values: bool):
     """Pages that show secret values in clear must not stay in a browser's or proxy's cache."""
     if holds_secret_values:
@@ -107,7 +98,7 @@ class KindView(LoginRequiredMixin, View):
 
     def get_object(self, request, name):
         """The visible entity by name (and in ?application=X when given), else a 404."""
-        queryset = entity_queryset(self.kind, request.user)
+        queryset = entity_queryset(self.kind, request.user, labels=True)
         application = request.GET.get("application")
         if application:
             items = access.application_items(self.kind.model).filter(tag__name=application)
@@ -130,7 +121,7 @@ class ObjectListView(KindView):
         if current is not None and "application" not in data and not data.get("unassigned"):
             data.setlist("application", [current.name])
         filterset_class = kind.component("entities.filtersets", "FilterSet")
-        queryset = entity_queryset(kind, request.user, labels=False)
+        queryset = entity_queryset(kind, request.user)
         filterset = filterset_class(data, queryset=queryset, request=request)
         form = filterset.form
         form.fields.pop("ordering", None)  # the table's headers sort
