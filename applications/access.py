@@ -206,6 +206,36 @@ def may_reveal_secret(user, secret) -> bool:
     return may_change(user, secret)
 
 
+def revealable_secrets(user, secrets) -> set[int]:
+    """The ids of the secrets `may_reveal_secret` allows, for a whole list in one query (the roles in
+    every application of the list) instead of one per secret; their `applications` are prefetched."""
+    secrets = list(secrets)
+    if not secrets:
+        return set()
+    if _has_model_perm(user, type(secrets[0]), "change"):
+        return {secret.pk for secret in secrets}
+    applications = {app.pk: app for secret in secrets for app in secret.applications.all()}
+    developer = {
+        app.pk
+        for app, yes in zip(
+            applications.values(), _developer_roles(user, list(applications.values())), strict=True
+        )
+        if yes
+    }
+    return {secret.pk for secret in secrets if any(app.pk in developer for app in secret.applications.all())}
+
+
+def develops_somewhere(user) -> bool:
+    """A developer or admin of at least one application: who may be offered to create an entity in
+    one (the form then lists only those applications: `developer_application_ids`)."""
+    return developer_application_ids(user).exists()
+
+
+def developer_application_ids(user) -> QuerySet:
+    """The applications the user may create and change entities in by role (a subquery)."""
+    return member_application_ids(user, Role.DEVELOPER)
+
+
 # --- events and the API gateway -------------------------------------------------------------------
 
 

@@ -82,17 +82,11 @@ def quota_use(application) -> list[dict]:
     """Each quota with its limit (None: none) and its use, for the dashboard (two queries)."""
     from entities.kinds import KINDS
 
-    kinds = {
-        ContentType.objects.get_for_model(kind.model).pk: kind
-        for kind in KINDS
-        if not kind.is_system and kind.name != "run"
-    }
-    counts = (
-        ApplicationItem.objects.filter(tag=application, content_type_id__in=list(kinds))
-        .values("content_type_id")
-        .annotate(n=Count("pk"))
-    )
-    fullest = max(((row["n"], kinds[row["content_type_id"]].label_plural) for row in counts), default=(0, ""))
+    from .selectors import entity_counts
+
+    kinds = [kind for kind in KINDS if not kind.is_system and kind.name != "run"]
+    counts = entity_counts([application.pk], kinds).get(application.pk, {})
+    fullest = max(((n, kind.label_plural) for kind, n in counts.items()), default=(0, ""))
     runs = run_use(application)
     return [
         {

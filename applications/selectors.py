@@ -3,7 +3,32 @@
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
 from taggit.managers import TaggableManager
+
+from .models import ApplicationItem
+
+
+def entity_counts(application_ids, kinds) -> dict[int, dict]:
+    """{application id: {kind: how many entities of it the application holds}} in one query over the
+    through table's (tag, content type) index, for the home page's cards and the quotas' use alike, so
+    the two never count differently. A kind an application holds none of is absent.
+
+    Not the access gate: whoever may see an application sees everything in it.
+    """
+    kinds_by_type = {ContentType.objects.get_for_model(kind.model).pk: kind for kind in kinds}  # cached
+    counts: dict[int, dict] = defaultdict(dict)
+    rows = (
+        ApplicationItem.objects.filter(
+            tag_id__in=list(application_ids), content_type_id__in=list(kinds_by_type)
+        )
+        .values_list("tag_id", "content_type_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for application_id, content_type_id, n in rows:
+        counts[application_id][kinds_by_type[content_type_id]] = n
+    return dict(counts)
 
 
 def attach_tags(objects) -> None:

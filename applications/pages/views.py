@@ -7,7 +7,6 @@ through `applications.services` and `applications.tokens`.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Q
 from django.http import Http404
@@ -19,7 +18,8 @@ from django_tables2 import RequestConfig
 
 from applications import access, scopes, services, tokens
 from applications.exceptions import StaleRevision
-from applications.models import APIToken, ApplicationItem, Membership
+from applications.models import APIToken, Membership
+from applications.selectors import entity_counts
 from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
@@ -44,34 +44,18 @@ def get_application(request, name):
     return application
 
 
-def counts_by_kind(application_ids) -> dict[int, dict[str, int]]:
-    """{application id: {kind plural: count}} in one query over the through table."""
-    kinds = {ContentType.objects.get_for_model(kind.model).pk: kind for kind in KINDS}
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        ApplicationItem.objects.filter(tag_id__in=application_ids)
-        .values("tag_id", "content_type_id")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        kind = kinds.get(row["content_type_id"])
-        if kind is not None:
-            counts.setdefault(row["tag_id"], {})[kind.plural] = row["n"]
-    return counts
-
-
 @login_required
 def home(request):
     """The user's applications with their entity counts by kind, and the newest runs."""
     applications = list(access.visible_applications(request.user).order_by("name")[:HOME_APPLICATIONS])
-    counts = counts_by_kind([a.pk for a in applications])
-    roles = access.roles_in(request.user, [a.pk for a in applications])
     kinds = [kind for kind in KINDS if not kind.is_system]
+    counts = entity_counts([a.pk for a in applications], kinds)
+    roles = access.roles_in(request.user, [a.pk for a in applications])
     rows = [
         {
             "application": app,
             "role": roles.get(app.pk),
-            "counts": [(kind, counts.get(app.pk, {}).get(kind.plural, 0)) for kind in kinds],
+            "counts": [(kind, counts.get(app.pk, {}).get(kind, 0)) for kind in kinds],
         }
         for app in applications
     ]

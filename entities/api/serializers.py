@@ -448,17 +448,7 @@ class SecretSerializer(EntitySerializer):
                 )
             context["revealable"] = {secret.pk}
             return
-        if user.is_active and (
-            user.is_superuser or (user.is_staff and user.has_perm("entities.change_secret"))
-        ):
-            context["revealable"] = {secret.pk for secret in instances}
-            return
-        app_ids = {app.pk for secret in instances for app in secret.applications.all()}
-        roles = access.roles_in(user, app_ids)
-        developer = {app_id for app_id, role in roles.items() if role in (Role.DEVELOPER, Role.ADMIN)}
-        context["revealable"] = {
-            secret.pk for secret in instances if any(app.pk in developer for app in secret.applications.all())
-        }
+        context["revealable"] = access.revealable_secrets(user, instances)
 
 
 def wants_reveal(request) -> bool:

@@ -15,7 +15,6 @@ from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils.html import format_html, format_html_join
 
 from applications import access, scopes
-from applications.models import Role
 from applications.pages.forms import take_names_as_typed
 from dispatch_site import parsing
 from entities import models as m
@@ -194,7 +193,7 @@ class EntityForm(forms.ModelForm):
         if not self.user.is_authenticated:
             choices = choices.none()
         elif not access.may_create(self.user, self._meta.model, []):
-            developer_of = access.member_application_ids(self.user, Role.DEVELOPER)
+            developer_of = access.developer_application_ids(self.user)
             choices = choices.filter(Q(id__in=developer_of) | Q(id__in=current_ids))
         help_text = "Where it belongs; you can choose the applications you develop in."
         if scope == scopes.ONE:

@@ -20,7 +20,6 @@ from django_tables2 import RequestConfig
 
 from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
-from applications.models import Role
 from applications.pages import switcher
 from applications.selectors import attach_tags
 from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
@@ -71,7 +70,7 @@ def may_create_somewhere(user, kind: Kind) -> bool:
         return True
     if kind.is_system or kind.scope not in (scopes.ONE, scopes.MANY, scopes.FOLLOWS_FUNCTION):
         return False
-    return access.member_application_ids(user, Role.DEVELOPER).exists()
+    return access.develops_somewhere(user)
 
 
 def no_store_if_secret(response, holds_secret_values: bool):
