@@ -8,7 +8,9 @@ from django.db import connections
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from applications.exceptions import QuotaExceeded
 from dispatch_site import parsing
+from dispatch_site.errors import RETRY_AFTER_QUOTA, status_of
 
 
 class QueryCountHeaderMiddleware:
@@ -95,8 +97,11 @@ class BadInputMiddleware:
             return None
         if request.path.startswith("/api/"):
             errors = {exception.field or "non_field_errors": [str(exception)]}
-            return JsonResponse({"code": 400, "message": str(exception), "errors": errors}, status=400)
-        return render(request, "400.html", {"exception": str(exception)}, status=400)
+            return JsonResponse(
+                {"code": status_of(exception), "message": str(exception), "errors": errors},
+                status=status_of(exception),
+            )
+        return render(request, "400.html", {"exception": str(exception)}, status=status_of(exception))
 
 
 # The inline <style> blocks of templates we serve but do not own (Django's admin, drf-spectacular's Swagger
@@ -149,12 +154,8 @@ class QuotaExceededMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
-        from applications.exceptions import QuotaExceeded
-
         if isinstance(exception, QuotaExceeded):
-            response = render(request, "429.html", {"exception": exception}, status=429)
-            response["Retry-After"] = "60"
+            response = render(request, "429.html", {"exception": exception}, status=status_of(exception))
+            response["Retry-After"] = RETRY_AFTER_QUOTA
             return response
         return None

@@ -18,6 +18,7 @@ from rest_framework.views import set_rollback
 
 from applications.exceptions import NotFound, QuotaExceeded, StaleRevision
 from dispatch_site import parsing
+from dispatch_site.errors import RETRY_AFTER_QUOTA, status_of
 
 logger = logging.getLogger(__name__)
 
@@ -107,20 +108,21 @@ def validation_message(errors: dict[str, list[str]]) -> str:
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER. Anything not handled here propagates to Django's handler500."""
     headers = {}
+    code = status_of(exc)  # a domain error: its status from the one map, its body from here
     if isinstance(exc, DjangoValidationError):
-        errors = django_errors(exc)
-        return _respond(400, validation_message(errors), errors)
-    if isinstance(exc, parsing.ParseError):  # a query flag or id that does not parse
-        return _respond(400, str(exc), {exc.field or NON_FIELD: [str(exc)]})
+        found = django_errors(exc)
+        return _respond(code, validation_message(found), found)
+    if isinstance(exc, parsing.ParseError):
+        return _respond(code, str(exc), {exc.field or NON_FIELD: [str(exc)]})
     if isinstance(exc, StaleRevision):
-        return _respond(409, str(exc), {"revision": [str(exc)]})
+        return _respond(code, str(exc), {"revision": [str(exc)]})
     if isinstance(exc, QuotaExceeded):
-        return _respond(429, str(exc), headers={"Retry-After": "60"})
+        return _respond(code, str(exc), headers={"Retry-After": RETRY_AFTER_QUOTA})
     if isinstance(exc, NotFound | Http404):
         message = str(exc) if isinstance(exc, NotFound) and str(exc) else DEFAULT_MESSAGES[404]
-        return _respond(404, message)
+        return _respond(code, message)
     if isinstance(exc, DjangoPermissionDenied):
-        return _respond(403, str(exc) or DEFAULT_MESSAGES[403])
+        return _respond(code, str(exc) or DEFAULT_MESSAGES[403])
     if not isinstance(exc, exceptions.APIException):
         return None
 

@@ -12,6 +12,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from applications import access
+from dispatch_site.errors import STATUS_OF_RUN_ERROR
 from entities import models as m
 from entities.kinds import get_kind
 from entities.runs import services as run_services
@@ -19,8 +20,6 @@ from entities.runs import services as run_services
 from ..selectors import entity_queryset
 from . import serializers as s
 from .views import EntityViewSet
-
-STATUS_OF_ERROR = {"InputError": 422, "FunctionError": 502, "SystemError": 503}
 
 
 class RunStartSerializer(s.StrictFieldsMixin, serializers.Serializer):
@@ -96,7 +95,7 @@ class RunViewSet(RunsBase):
         body = self.get_serializer(run, context=context).data
         if not run.blocking:
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
-        return Response(body, status=STATUS_OF_ERROR.get(run.error_type, status.HTTP_200_OK))
+        return Response(body, status=STATUS_OF_RUN_ERROR.get(run.error_type, status.HTTP_200_OK))
 
 
 @extend_schema_view(

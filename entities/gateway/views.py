@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from applications import access
 from applications.exceptions import NotFound, QuotaExceeded
 from applications.tokens import user_for_key
+from dispatch_site.errors import RETRY_AFTER_QUOTA, STATUS_OF_RUN_ERROR, status_of
 from dispatch_site.parsing import ParseError, parse_flag
 
 from ..api.exceptions import error_body
@@ -28,7 +29,6 @@ from . import ratelimit, routing
 
 BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
 HIDDEN_HEADERS = {"authorization", "cookie", "x-csrftoken"}
-ERROR_STATUS = {"InputError": 422, "FunctionError": 502, "SystemError": 500}
 CORS_HEADERS = "Authorization, Content-Type, X-Dispatch-Blocking"
 
 
@@ -120,12 +120,12 @@ def _answer(request, api, application, uri):
     try:
         run_input = _input(request)
     except ValidationError as exc:
-        return _error(400, " ".join(exc.messages))
+        return _error(status_of(exc), " ".join(exc.messages))
     try:
         header = request.headers.get("X-Dispatch-Blocking")
         blocking = parse_flag(header, name="x-dispatch-blocking", default=True)
     except ParseError as exc:
-        return _error(400, str(exc))
+        return _error(status_of(exc), str(exc))
     try:
         run = start_run(
             user=user,
@@ -135,10 +135,10 @@ def _answer(request, api, application, uri):
             http_context=http_context(request, uri),
         )
     except ValidationError as exc:  # the input the function would get is refused (e.g. NUL characters)
-        return _error(400, " ".join(exc.messages))
+        return _error(status_of(exc), " ".join(exc.messages))
     except QuotaExceeded as exc:  # JSON like every gateway answer, not the pages' 429
-        response = _error(429, str(exc))
-        response["Retry-After"] = "60"
+        response = _error(status_of(exc), str(exc))
+        response["Retry-After"] = RETRY_AFTER_QUOTA
         return response
     except (PermissionDenied, NotFound):  # a refusal looks like a missing API, as everywhere here
         return _not_found(request.method, uri)
@@ -148,7 +148,7 @@ def _answer(request, api, application, uri):
         )
         response["Location"] = f"/api/v1/runs/{run.name}/"
     elif run.error:
-        status = ERROR_STATUS.get(run.error.get("type"), 500)
+        status = STATUS_OF_RUN_ERROR.get(run.error.get("type"), 500)
         response = _error(
             status, run.error.get("message") or "The function failed.", error=run.error, run=run.name
         )
