@@ -10,13 +10,15 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+
+from dispatch_site.errors import add_service_errors
 
 from . import access, services, tokens
 from .exceptions import NotFound, StaleRevision
@@ -78,22 +80,11 @@ class ServiceForm(forms.ModelForm):
             with transaction.atomic():
                 saved = self.write()
         except ValidationError as exc:
-            self._add_service_errors(exc)
+            add_service_errors(self, exc, field_names=self.service_error_fields)
         except (PermissionDenied, NotFound, StaleRevision) as exc:
             self.add_error(None, reason_of(exc))
         else:
             self._adopt(saved)
-
-    def _add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc.messages)
-            return
-        for field, errors in exc.message_dict.items():
-            name = self.service_error_fields.get(field, field)
-            if name in self.fields and name != NON_FIELD_ERRORS:
-                self.add_error(name, errors)
-            else:
-                self.add_error(None, errors)
 
     def _adopt(self, saved) -> None:
         """Make the form's instance the saved object, which inline formsets already point at."""

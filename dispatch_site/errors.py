@@ -10,7 +10,7 @@ function: no worker, a sandbox that died) is 503 on the API and the gateway alik
 temporary, so the caller should retry later, which 503 says and 500 does not.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404
 
 from applications.exceptions import NotFound, QuotaExceeded, StaleRevision
@@ -39,3 +39,21 @@ def status_of(exc: BaseException) -> int | None:
         if cls in STATUS_OF_ERROR:
             return STATUS_OF_ERROR[cls]
     return None
+
+
+def add_service_errors(form, exc: ValidationError, *, field_names: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form of a page or of the admin: each message on the field
+    it names, the rest above the form, prefixed with the name the service used so that it still says
+    which thing is wrong. `field_names` maps a service's field name to the form's (`values` is the
+    admin's `new_values`)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        name = (field_names or {}).get(field, field)
+        if name in form.fields and name != NON_FIELD_ERRORS:
+            form.add_error(name, messages)
+        elif field == NON_FIELD_ERRORS:
+            form.add_error(None, messages)
+        else:
+            form.add_error(None, [f"{field}: {message}" for message in messages])

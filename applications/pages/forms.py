@@ -2,7 +2,7 @@
 their messages come from `applications.services` and `applications.tokens`."""
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 
 from applications.models import QUOTA_FIELDS, Application, Role, Status
@@ -21,15 +21,6 @@ def take_names_as_typed(form) -> None:
                 pass
         if isinstance(field, forms.CharField) and any(isinstance(v, RegexValidator) for v in validators):
             field.strip = False
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's messages on the fields they name; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class ApplicationForm(forms.Form):

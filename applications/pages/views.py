@@ -20,6 +20,7 @@ from applications import access, scopes, services, tokens
 from applications.exceptions import StaleRevision
 from applications.models import APIToken, Membership
 from applications.selectors import entity_counts
+from dispatch_site.errors import add_service_errors
 from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
@@ -28,7 +29,7 @@ from entities.selectors import entity_queryset
 from entities.services import all_kinds_in
 
 from . import switcher
-from .forms import ApplicationForm, DeleteApplicationForm, MemberForm, TokenForm, add_service_errors
+from .forms import ApplicationForm, DeleteApplicationForm, MemberForm, TokenForm
 from .tables import ApplicationTable
 
 HOME_APPLICATIONS = 50

@@ -241,17 +241,6 @@ class EntityForm(forms.ModelForm):
     def service_tags(self) -> list[str]:
         return [tag.strip() for tag in (self.cleaned_data.get("tags") or "").split(",") if tag.strip()]
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put the services' messages on the fields they name; the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            target = field if field in self.fields else None
-            if target is None and field != "__all__":
-                messages = [f"{field}: {message}" for message in messages]
-            self.add_error(target, messages)
-
 
 class BaseImageForm(EntityForm):
     class Meta(EntityForm.Meta):

@@ -22,6 +22,7 @@ from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
 from applications.pages import switcher
 from applications.selectors import attach_tags
+from dispatch_site.errors import add_service_errors
 from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
 from entities import services
 from entities.kinds import Kind, get_kind, referrers_of
@@ -304,7 +305,7 @@ class ObjectEditView(KindView):
                     revision=form.cleaned_data.get("revision"),
                 )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
             return self.respond(request, form, entity, status=400)
         except PermissionDenied as error:
             form.add_error(None, str(error))
