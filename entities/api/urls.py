@@ -7,6 +7,7 @@ in the "api" namespace (e.g. reverse("api:function-detail", args=["hello"])).
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from applications.api import applications, tokens
 from applications.api.metrics import ApplicationMetricsView
 
 from ..kinds import KINDS
@@ -22,15 +23,15 @@ class Router(DefaultRouter):
 
 
 router = Router()
-router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("applications", applications.ApplicationViewSet, basename="application")
 for kind in KINDS:
     viewset = runs.RunViewSet if kind.name == "run" else views.EntityViewSet.for_kind(kind)
     router.register(kind.plural, viewset, basename=kind.name)
-router.register("auth/tokens", views.TokenViewSet, basename="token")
+router.register("auth/tokens", tokens.TokenViewSet, basename="token")
 
 urlpatterns = [
     path("entities/", views.EntityListView.as_view(), name="entity-list"),
-    re_path(r"^auth/token/?$", views.TokenView.as_view(), name="auth-token"),
+    re_path(r"^auth/token/?$", tokens.TokenView.as_view(), name="auth-token"),
     path("bundles/", bundles.BundleView.as_view(), name="bundles"),
     path("events/", events.EventListView.as_view(), name="event-list"),
     path(

@@ -5,27 +5,19 @@ what a caller may not see is a 404 and is in no list, count or filter. Writes go
 services, so every domain rule holds here unchanged.
 """
 
-from django.contrib.auth import authenticate
 from django.db.models import CharField, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from applications import access, signin, tokens
-from applications import services as app_services
 from applications.exceptions import StaleRevision
-from applications.models import APIToken, Application, Membership
 from applications.selectors import attach_tags
 from dispatch_site.parsing import parse_whole_number
 from entities import services
@@ -34,8 +26,7 @@ from ..kinds import KINDS, Kind
 from ..selectors import KindBlocks, entity_queryset
 from . import serializers as s
 from .exceptions import PreconditionFailed
-from .filters import AllEntitiesFilterSet, ApplicationFilterSet
-from .parsers import query_flag
+from .filters import AllEntitiesFilterSet
 
 REVEAL = OpenApiParameter(
     "reveal",
@@ -351,223 +342,3 @@ class EntityListView(generics.GenericAPIView):
     )
     def get(self, request):
         return entity_page(self)
-
-
-# --- applications -------------------------------------------------------------------------------
-
-CASCADE = OpenApiParameter(
-    "cascade",
-    OpenApiTypes.STR,
-    enum=list(app_services.CASCADES),
-    description="delete (default): entities only it holds are deleted, shared ones lose the tag; "
-    "orphan: only the tags go.",
-)
-DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="true: return the plan, change nothing.")
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List applications", tags=["applications"]),
-    retrieve=extend_schema(
-        summary="Get an application",
-        parameters=[ETAG_HEADER],
-        tags=["applications"],
-    ),
-    create=extend_schema(summary="Create an application (staff)", tags=["applications"]),
-    update=extend_schema(summary="Replace an application", parameters=[IF_MATCH], tags=["applications"]),
-    partial_update=extend_schema(
-        summary="Change an application", parameters=[IF_MATCH], tags=["applications"]
-    ),
-    destroy=extend_schema(
-        summary="Delete an application, or preview what that does",
-        parameters=[CASCADE, DRY_RUN, IF_MATCH],
-        responses={200: s.DeletePlanSerializer},
-        tags=["applications"],
-    ),
-)
-class ApplicationViewSet(RevisionedMixin, viewsets.ModelViewSet):
-    """Applications the caller is a member of (staff: all), by name, with their entities and members."""
-
-    serializer_class = s.ApplicationSerializer
-    filterset_class = ApplicationFilterSet
-    filter_backends = [StrictFilterBackend]
-    lookup_field = "name"
-    lookup_value_regex = "[^/]+"
-    queryset = Application.objects.all()
-
-    def get_queryset(self):
-        return access.visible_applications(self.request.user).select_related("created_by")
-
-    def attach(self, objects) -> None:
-        attach_tags(objects)
-
-    def get_object(self):
-        name = self.kwargs[self.lookup_field]
-        queryset = self.get_queryset() if self.action in ("retrieve", "update", "partial_update") else None
-        if queryset is None:  # the sub-resources need the application only, not its labels
-            queryset = access.visible_applications(self.request.user)
-        obj = queryset.filter(name=name).first()
-        if obj is None:
-            raise exceptions.NotFound(f"Application '{name}' does not exist.")
-        return obj
-
-    def destroy(self, request, *args, **kwargs):
-        application = self.get_object()
-        if_match_revision(request, application)
-        plan = app_services.application_delete(
-            application=application,
-            user=request.user,
-            cascade=request.query_params.get("cascade", "delete"),
-            dry_run=query_flag(request, "dry_run"),
-        )
-        return Response(s.DeletePlanSerializer(plan.as_dict()).data)
-
-    @extend_schema(
-        summary="List the entities of an application, every kind in one list",
-        parameters=[p for p in ALL_ENTITIES_PARAMETERS if p.name not in {"application", "unassigned"}],
-        responses=ENTITY_POLYMORPHIC,
-        tags=["applications"],
-    )
-    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=s.EntitySerializer)
-    def entities(self, request, name=None):
-        return entity_page(self, application=self.get_object())
-
-    @extend_schema(
-        methods=["GET"],
-        summary="List an application's members",
-        responses=s.MembershipSerializer(many=True),
-        tags=["applications"],
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Give a user or a group a role (application admins)",
-        request=s.MembershipSerializer,
-        responses={200: s.MembershipSerializer, 201: s.MembershipSerializer},
-        tags=["applications"],
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        filter_backends=[],
-        pagination_class=None,
-        serializer_class=s.MembershipSerializer,
-    )
-    def members(self, request, name=None):
-        application = self.get_object()
-        if request.method == "GET":
-            memberships = application.memberships.select_related("user", "group").order_by("role", "id")
-            return Response(s.MembershipSerializer(memberships, many=True).data)
-        serializer = s.MembershipSerializer(
-            data=request.data, context={"request": request, "application": application}
-        )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        existed = Membership.objects.filter(
-            application=application, user=data.get("user"), group=data.get("group")
-        ).exists()
-        membership = serializer.save()
-        return Response(
-            s.MembershipSerializer(membership).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )
-
-    def _membership(self, application, member_id):
-        membership = application.memberships.select_related("user", "group").filter(pk=member_id).first()
-        if membership is None:
-            raise exceptions.NotFound(f"Application '{application.name}' has no member {member_id}.")
-        return membership
-
-    @extend_schema(
-        methods=["PATCH"],
-        summary="Change a member's role (application admins)",
-        request=s.MembershipRoleSerializer,
-        responses=s.MembershipSerializer,
-        tags=["applications"],
-    )
-    @extend_schema(
-        methods=["DELETE"],
-        summary="Remove a member (application admins)",
-        responses={204: None},
-        tags=["applications"],
-    )
-    @action(
-        detail=True,
-        methods=["patch", "delete"],
-        url_path=r"members/(?P<member_id>[0-9]+)",
-        filter_backends=[],
-        pagination_class=None,
-        serializer_class=s.MembershipSerializer,
-    )
-    def member(self, request, name=None, member_id=None):
-        application = self.get_object()
-        membership = self._membership(application, member_id)
-        if request.method == "DELETE":
-            app_services.membership_delete(membership=membership, user=request.user)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        serializer = s.MembershipRoleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = app_services.membership_set(
-            application=application,
-            user=request.user,
-            role=serializer.validated_data["role"],
-            member_user=membership.user,
-            member_group=membership.group,
-        )
-        return Response(s.MembershipSerializer(membership).data)
-
-
-# --- tokens -------------------------------------------------------------------------------------
-
-
-class TokenView(APIView):
-    """POST username and password, get a new token (shown once). Anyone may try; it is throttled."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-
-    @extend_schema(
-        summary="Make a token from a username and password",
-        request=s.TokenRequestSerializer,
-        responses={
-            201: s.NewTokenSerializer,
-            401: OpenApiResponse(description="Wrong username or password."),
-        },
-        auth=[],
-        tags=["auth"],
-    )
-    def post(self, request):
-        serializer = s.TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        wait = signin.wait_seconds(request, data["username"])
-        if wait:
-            raise exceptions.Throttled(wait, detail=signin.refusal(wait))
-        user = authenticate(request, username=data["username"], password=data["password"])
-        if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Wrong username or password.")
-        token, key = tokens.token_create(user=user, name=data["name"])
-        body = s.NewTokenSerializer(token).data
-        body["token"] = key
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def get_authenticate_header(self, request):
-        return "Token"
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List your tokens", tags=["auth"]),
-    destroy=extend_schema(summary="Revoke one of your tokens", tags=["auth"]),
-)
-class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """The caller's own tokens (never their keys), and revoking one."""
-
-    serializer_class = s.TokenSerializer
-    pagination_class = None
-    filter_backends = []
-    queryset = APIToken.objects.all()
-
-    def get_queryset(self):
-        return APIToken.objects.filter(user=self.request.user).order_by("-created", "-id")
-
-    def perform_destroy(self, instance):
-        tokens.token_revoke(token=instance, user=self.request.user)
