@@ -8,20 +8,17 @@ Redis is at 127.0.0.1:6379, database 7 (8 for the second pytest-xdist process, s
 never flush each other's queue), flushed before and after each test. Without Redis these tests
 skip on a laptop but fail in CI (where `.ci/run` starts it), so RQ can never pass CI untested."""
 
-import contextlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import redis
 
 from .conftest import HELLO_OUTPUT
-from .workers import ROOT, migrated_database, start_runs, statuses, wait_for
+from .workers import ROOT, kill_with_everything_below, migrated_database, start_runs, statuses, stop, wait_for
 
 # One Redis database per pytest-xdist process (gw0 → 7, gw1 → 8, …; 7 without xdist).
 XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
@@ -61,31 +58,6 @@ def worker(env) -> subprocess.Popen:
     return subprocess.Popen(WORKER, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def descendants(pid: int) -> list[int]:
-    """The processes below pid (the work horse, the sandbox, the function), from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        below = children.get(todo.pop(), [])
-        found += below
-        todo += below
-    return found
-
-
-def kill_with_everything_below(process: subprocess.Popen) -> None:
-    below = descendants(process.pid)
-    for pid in [process.pid, *below]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait(timeout=30)
-
-
 def test_an_async_run_is_queued_on_redis_and_executed_by_an_rq_worker(queue, database):
     ids = start_runs(database, "hello", 2)
     path, env = database
@@ -114,8 +86,7 @@ def test_an_rq_worker_killed_during_a_run_leaves_it_error_once_reaped(queue, dat
             lambda: (row := statuses(database, [run_id])[run_id])[0] == "ERROR" and row
         )
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        stop(second)
     assert json.loads(error)["type"] == "SystemError" and output is None
 
 

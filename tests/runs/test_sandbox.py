@@ -16,13 +16,11 @@ PROJECT_FILE = Path(settings.BASE_DIR) / "dispatch_site" / "settings.py"
 
 HOSTILE = {
     "socket": (
-        "import socket\ndef handle(c, p):\n"
-        "    socket.create_connection(('1.1.1.1', 53), timeout=2)\n",
+        "import socket\ndef handle(c, p):\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n",
         "OSError",  # no network at all: unreachable
     ),
     "loopback": (
-        "import socket\ndef handle(c, p):\n"
-        "    socket.create_connection(('127.0.0.1', 5432), timeout=2)\n",
+        "import socket\ndef handle(c, p):\n    socket.create_connection(('127.0.0.1', 5432), timeout=2)\n",
         "ConnectionRefusedError",  # a loopback of its own, where nothing listens
     ),
     "host-passwd": ("def handle(c, p):\n    return open('/etc/passwd').read()\n", "FileNotFoundError"),

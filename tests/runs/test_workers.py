@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from .conftest import HELLO_OUTPUT
-from .workers import ROOT, migrated_database, start_runs, statuses, wait_for
+from .workers import ROOT, migrated_database, start_runs, statuses, stop, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,5 @@ def test_a_worker_killed_during_a_run_leaves_it_error_once_reaped(database):
             lambda: (row := statuses(database, [run_id])[run_id])[0] == "ERROR" and row
         )
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        stop(second)
     assert json.loads(error)["type"] == "SystemError" and output is None

@@ -4,12 +4,15 @@ The workers are separate processes, so they share a database file with the test 
 test's own (in-memory or transactional) database: each module migrates one file and hands its path
 and the workers' environment to these helpers."""
 
+import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +79,40 @@ def wait_for(predicate, seconds=90):
             return value
         time.sleep(0.2)
     raise AssertionError("the condition did not hold in time")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below pid (the work horse, the sandbox, the function), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def kill_with_everything_below(process: subprocess.Popen) -> None:
+    below = descendants(process.pid)
+    for pid in [process.pid, *below]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen, seconds: float = 30) -> None:
+    """Ask a worker to stop (SIGTERM) as a process manager would, and kill it and what it started if
+    it is still there after `seconds`, as the manager would too. A slow warm shutdown is not what
+    these tests are about, so it is a warning rather than a failure (seen once in CI under load)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        kill_with_everything_below(process)
+        warnings.warn(f"the worker did not stop within {seconds} s of SIGTERM; it was killed", stacklevel=2)
