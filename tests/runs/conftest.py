@@ -12,7 +12,7 @@ from tests import factories as f
 from tests.cli.conftest import cli  # noqa: F401 - the live-server CLI fixture, for test_cli.py
 
 # Dispatch's example functions and schemas (Apache-2.0, from dispatch-examples), unchanged.
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HELLO_INPUT = {"name": "Jon", "place": "Winterfell"}
 HELLO_OUTPUT = {"myField": "Hello, Jon from Winterfell"}
 

@@ -55,7 +55,7 @@ def start_runs(database, which, count) -> list[str]:
         db.execute("DELETE FROM entities_function")
         db.execute("DELETE FROM entities_image")
         db.execute("DELETE FROM entities_baseimage")
-    hello = str(Path(__file__).parent / "examples" / "hello.py")
+    hello = str(ROOT / "docs" / "examples" / "hello.py")
     code = "import json\n" + SCENE.format(hello=hello, which=which, count=count)
     shell = [sys.executable, "manage.py", "shell", "-c", code]
     out = subprocess.run(shell, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
