@@ -51,11 +51,11 @@ class Navigation:
 
     @cached_property
     def sections(self) -> list[dict]:
-        """Home, applications and one section per kind, with the one the user is in marked."""
+        """Home, applications, all entities and one section per kind, with the one the user is in marked."""
         from entities.kinds import KINDS
         from entities.rules import upper_first
 
-        links = [("/", "Home"), ("/applications/", "Applications")]
+        links = [("/", "Home"), ("/applications/", "Applications"), ("/entities/", "All entities")]
         links += [(f"/{kind.plural}/", upper_first(kind.label_plural)) for kind in KINDS]
         path = self.request.path
         return [

@@ -11,6 +11,7 @@ from taggit.models import TaggedItem
 from applications.models import Application, Status
 from entities.filtersets import EntityFilterSet
 from entities.kinds import KINDS
+from entities.rules import upper_first
 
 ENTITY_ORDERING = ("name", "kind", "status", "created", "modified")
 
@@ -23,8 +24,9 @@ class AllEntitiesFilterSet(EntityFilterSet):
     """
 
     kind = django_filters.MultipleChoiceFilter(
-        choices=[(kind.name, kind.name) for kind in KINDS],
+        choices=[(kind.name, upper_first(kind.label)) for kind in KINDS],
         method="applied_by_the_view",
+        label="Kind",
         help_text="A kind; repeat for several.",
     )
     ordering = django_filters.OrderingFilter(

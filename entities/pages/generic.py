@@ -116,37 +116,61 @@ class ObjectListView(KindView):
 
     def get(self, request):
         kind = self.kind
-        data = request.GET.copy()
-        current = switcher.current_application(request)
-        if current is not None and "application" not in data and not data.get("unassigned"):
-            data.setlist("application", [current.name])
+        filters = ListFilters(request)
         filterset_class = kind.component("entities.filtersets", "FilterSet")
         queryset = entity_queryset(kind, request.user)
-        filterset = filterset_class(data, queryset=queryset, request=request)
-        form = filterset.form
-        form.fields.pop("ordering", None)  # the table's headers sort
-        for name in ("application", "status"):  # few choices: checkboxes read better than a list box
-            form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
-        form.fields["application"].help_text = "None ticked: the current application, or all."
-        valid = filterset.is_valid()
+        filterset = filterset_class(filters.data, queryset=queryset, request=request)
+        valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.
         rows = filterset.qs if valid else filterset.queryset.none()
-        table = kind.component("entities.pages.tables", "Table")(rows)
-        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-        attach_tags(row.record for row in table.page.object_list)
-        more = [form[name] for name in form.fields if name not in PRIMARY_FILTERS]
-        context = self.base_context(
-            table=table,
-            filter_form=form,
-            primary_filters=[form[name] for name in PRIMARY_FILTERS if name in form.fields],
-            more_filters=more,
-            more_filters_used=any(request.GET.get(field.name) for field in more),
-            current_application=current,
-            filtered_by_session=current is not None and "application" not in request.GET,
-            may_create=may_create_somewhere(request.user, kind),
-        )
+        table = filters.paginate(kind.component("entities.pages.tables", "Table")(rows))
+        may_create = may_create_somewhere(request.user, kind)
+        context = self.base_context(**filters.context(table), may_create=may_create)
         return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+class ListFilters:
+    """What every list page does with its filters: the current application (the switcher's) unless the
+    URL names one, the form's few-choice filters as checkboxes, the primary filters in view and the
+    rest folded under "More filters", and one page of the table with its rows' labels attached."""
+
+    def __init__(self, request, primary=PRIMARY_FILTERS):
+        self.request = request
+        self.primary = primary
+        self.data = request.GET.copy()
+        self.current = switcher.current_application(request)
+        if self.current is not None and "application" not in self.data and not self.data.get("unassigned"):
+            self.data.setlist("application", [self.current.name])
+
+    def prepare(self, filterset) -> bool:
+        """Shape the filter form for a page; whether the filters are valid."""
+        self.form = form = filterset.form
+        form.fields.pop("ordering", None)  # the table's headers sort
+        for name in self.primary:  # few choices: checkboxes read better than a list box
+            field = form.fields.get(name)
+            if field is not None and hasattr(field, "choices"):
+                field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        form.fields["application"].help_text = "None ticked: the current application, or all."
+        return filterset.is_valid()
+
+    def paginate(self, table):
+        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
+        attach_tags(row.record for row in table.page.object_list)
+        return table
+
+    def context(self, table) -> dict:
+        form, request = self.form, self.request
+        more = [form[name] for name in form.fields if name not in self.primary]
+        return {
+            "table": table,
+            "filter_form": form,
+            "primary_filters": [form[name] for name in self.primary if name in form.fields],
+            "more_filters": more,
+            "more_filters_used": any(request.GET.get(field.name) for field in more),
+            "current_application": self.current,
+            "filtered_by_session": self.current is not None and "application" not in request.GET,
+        }
 
 
 def detail_rows(entity, kind: Kind) -> list[tuple[str, object, str]]:

@@ -11,7 +11,8 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 
 from entities import models as m
-from entities.kinds import get_kind, kind_of
+from entities.kinds import get_kind
+from entities.rules import upper_first
 
 
 def _prefix(table, url_name: str) -> str:
@@ -23,14 +24,14 @@ def _prefix(table, url_name: str) -> str:
 
 
 class NameColumn(tables.Column):
-    """The entity's name, linked to its page."""
+    """The entity's name, linked to its page (of the row's kind: the all-entities table mixes kinds)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("attrs", {"td": {"class": "name"}})
         super().__init__(**kwargs)
 
-    def render(self, value, table):
-        prefix = _prefix(table, f"pages:{kind_of(table._meta.model).plural}-list")
+    def render(self, value, record, table):
+        prefix = _prefix(table, f"pages:{record.kind.plural}-list")
         return format_html('<a href="{}{}/">{}</a>', prefix, value, value)
 
 
@@ -205,3 +206,26 @@ class FunctionRunTable(EntityTable):
 
     def render_duration(self, value):
         return "—" if value is None else f"{value:.3f}"
+
+
+class KindColumn(tables.Column):
+    """The row's kind, linked to that kind's list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(accessor="kind", orderable=False, empty_values=(), verbose_name="Kind", **kwargs)
+
+    def render(self, value, table):
+        url = _prefix(table, f"pages:{value.plural}-list")
+        return format_html('<a href="{}">{}</a>', url, upper_first(value.label))
+
+
+class AllEntitiesTable(EntityTable):
+    """Entities of every kind in one table (the all-entities page), in KindBlocks' order: by kind, then
+    by name. Not sortable by header: a sort across kinds is the API's `?ordering=`."""
+
+    kind = KindColumn()
+
+    class Meta(EntityTable.Meta):
+        fields = ("name",)
+        sequence = ("kind", "name", "applications", "status", "tags", "modified")
+        orderable = False

@@ -6,6 +6,7 @@ from django.urls import path
 
 from entities.kinds import KINDS, get_kind
 
+from .everything import AllEntitiesView
 from .generic import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView, form_class
 from .runs import FunctionRunView, RunView
 
@@ -30,4 +31,5 @@ def kind_urls(kind):
 run_function = FunctionRunView.as_view(kind=get_kind("function"))
 urlpatterns = [url for kind in KINDS for url in kind_urls(kind)] + [
     path("functions/<str:name>/run/", run_function, name="functions-run"),
+    path("entities/", AllEntitiesView.as_view(), name="entities-list"),
 ]
