@@ -342,11 +342,16 @@ class EntityAdmin(ServiceAdmin):
         revision = ["expected_revision"] if writes else []
         write_only = list(self.write_only_fields) if writes else []
         return [
-            (None, {"fields": ["name", "status", "reason", *revision]}),
+            (None, {"fields": ["name", "status", *self._reason(obj), *revision]}),
             (capfirst(self.kind.label), {"fields": [*editable, *read_only, *self.extra_fields, *write_only]}),
             ("Applications and tags", {"fields": placement}),
             ("Record", {"fields": list(RECORD_FIELDS)}),
         ]
+
+    @staticmethod
+    def _reason(obj) -> list[str]:
+        """The reason is why the status is ERROR: an empty `[]` box on every other entity says nothing."""
+        return ["reason"] if obj is not None and obj.reason else []
 
     @admin.display(description="applications")
     def application_list(self, obj):
