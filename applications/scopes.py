@@ -6,14 +6,13 @@ kind (e.g. ``{"function": "many"}``), so the seed's "keep it flexible" decisions
 
 from django.conf import settings
 
-SYSTEM = "system"  # never in an application; visible to all, changed by staff only
-ONE = "one"  # in at most one application
-MANY = "many"  # in any number of applications
-FOLLOWS_FUNCTION = "follows-function"  # always in exactly its function's applications (APIs)
-FROZEN = "frozen"  # takes its function's applications when made, and keeps them (runs)
-
-SCOPES = (SYSTEM, ONE, MANY, FOLLOWS_FUNCTION, FROZEN)
-DERIVED_SCOPES = (FOLLOWS_FUNCTION, FROZEN)
+# The scopes' names live with the kinds' records, which the CLI shares (no Django there).
+from dispatch_cli.nouns import DERIVED_SCOPES, SCOPES
+from dispatch_cli.nouns import FOLLOWS_FUNCTION as FOLLOWS_FUNCTION
+from dispatch_cli.nouns import FROZEN as FROZEN
+from dispatch_cli.nouns import MANY as MANY
+from dispatch_cli.nouns import ONE as ONE
+from dispatch_cli.nouns import SYSTEM as SYSTEM
 
 
 def scope_of(kind) -> str:

@@ -1,38 +1,24 @@
 """The one registry of entity kinds.
 
-Every surface iterates KINDS: the API router, the page URLs, the admin, the CLI's nouns, bundles and
-the "all entities" list. Per-kind classes on each surface follow one naming family
-(`FunctionSerializer`, `FunctionFilterSet`, `FunctionForm`, `FunctionTable`) and are found through
-`Kind.component`, so adding a kind is one record here plus its model and those classes.
+Every surface iterates KINDS: the API router, the page URLs, the admin, bundles and the "all entities"
+list; the CLI iterates the same records as plain data (dispatch_cli.nouns), without Django. Per-kind
+classes on each surface follow one naming family (`FunctionSerializer`, `FunctionFilterSet`,
+`FunctionForm`, `FunctionTable`) and are found through `Kind.component`, so adding a kind is one record
+in dispatch_cli/nouns.py plus its model and those classes.
 """
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.apps import apps
 from django.utils.module_loading import import_string
 
 from applications import scopes
+from dispatch_cli.nouns import NOUNS, Noun, Reference
 
 
-@dataclass(frozen=True)
-class Reference:
-    """A foreign reference from one kind to another, which the reference rule governs."""
-
-    field: str
-    kind: str
-    many: bool = False
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str  # singular, as in messages and the CLI: "base-image"
-    plural: str  # API path and page URL segment: "base-images"
-    model_name: str  # class name in entities.models
-    default_scope: str
-    bundle_kind: str  # `kind:` in Dispatch's YAML bundles
-    references: tuple[Reference, ...] = ()
-    aliases: tuple[str, ...] = field(default=())  # other CLI nouns
+class Kind(Noun):
+    """A kind's record (dispatch_cli.nouns, shared with the CLI) with what the server adds: its model,
+    the scope in force and its classes on each surface."""
 
     @cached_property
     def model(self):
@@ -65,66 +51,7 @@ class Kind:
         return self.name
 
 
-# Ordered so that every kind comes after the kinds it references: creates go forward, deletes back.
-KINDS: tuple[Kind, ...] = (
-    Kind("base-image", "base-images", "BaseImage", scopes.SYSTEM, "BaseImage", aliases=("baseimage",)),
-    Kind(
-        "image", "images", "Image", scopes.ONE, "Image", references=(Reference("base_image", "base-image"),)
-    ),
-    Kind("secret", "secrets", "Secret", scopes.ONE, "Secret"),
-    Kind(
-        "function",
-        "functions",
-        "Function",
-        scopes.ONE,
-        "Function",
-        references=(Reference("image", "image"), Reference("secrets", "secret", many=True)),
-        aliases=("fn",),
-    ),
-    Kind(
-        "api",
-        "apis",
-        "API",
-        scopes.FOLLOWS_FUNCTION,
-        "API",
-        references=(Reference("function", "function"),),
-    ),
-    Kind(
-        "event-driver-type",
-        "event-driver-types",
-        "EventDriverType",
-        scopes.SYSTEM,
-        "DriverType",
-        aliases=("eventdrivertype", "driver-type", "drivertype"),
-    ),
-    Kind(
-        "event-driver",
-        "event-drivers",
-        "EventDriver",
-        scopes.ONE,
-        "Driver",
-        references=(Reference("type", "event-driver-type"), Reference("secrets", "secret", many=True)),
-        aliases=("eventdriver", "driver"),
-    ),
-    Kind(
-        "subscription",
-        "subscriptions",
-        "Subscription",
-        scopes.ONE,
-        "Subscription",
-        references=(Reference("function", "function"), Reference("secrets", "secret", many=True)),
-        aliases=("sub",),
-    ),
-    Kind(
-        "run",
-        "runs",
-        "FunctionRun",
-        scopes.FROZEN,
-        "Run",
-        references=(Reference("function", "function"),),
-        aliases=("function-run", "functionrun"),
-    ),
-)
+KINDS: tuple[Kind, ...] = tuple(Kind(**vars(noun)) for noun in NOUNS)
 
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 KINDS_BY_PLURAL = {kind.plural: kind for kind in KINDS}
@@ -134,7 +61,7 @@ def get_kind(name: str) -> Kind:
     """A kind by its name, plural or alias; KeyError with a helpful message otherwise."""
     key = name.strip().lower()
     for kind in KINDS:
-        if key in (kind.name, kind.plural, kind.model_name.lower(), *kind.aliases):
+        if key in kind.words:
             return kind
     raise KeyError(f"Unknown kind {name!r}; use one of: {', '.join(k.name for k in KINDS)}.")
 

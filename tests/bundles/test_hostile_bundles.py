@@ -7,6 +7,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from dispatch_cli import bounded_yaml
 from dispatch_site import parsing
 from entities import bundles
 from entities import models as m
@@ -34,13 +35,13 @@ def secret_a(people):
 def composed(monkeypatch):
     """How many YAML values the bounded composer counted, to show that it stopped early."""
     counted = []
-    count = parsing._BoundedComposer._count
+    count = bounded_yaml._BoundedComposer._count
 
     def counting(self, size, height, mark):
         counted.append(size)
         return count(self, size, height, mark)
 
-    monkeypatch.setattr(parsing._BoundedComposer, "_count", counting)
+    monkeypatch.setattr(bounded_yaml._BoundedComposer, "_count", counting)
     return counted
 
 

@@ -6,7 +6,7 @@ import io
 import json
 import os
 import tarfile
-from pathlib import Path
+from importlib import resources
 
 import pytest
 import yaml
@@ -15,7 +15,7 @@ from applications.models import Application
 from entities import models as m
 from tests import factories as f
 
-IMAGES_YAML = Path(__file__).parents[2] / "entities" / "demo" / "images.yaml"
+IMAGES_YAML = resources.files("dispatch_cli").joinpath("images.yaml")
 NODE_HELLO = "module.exports = function (context, params) {\n  return {myField: 'Hello'};\n};\n"
 APP_A = {"key": "Application", "value": "app-a"}
 

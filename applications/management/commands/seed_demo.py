@@ -1,6 +1,6 @@
 """Load a realistic demo data set, through the services, so it obeys every rule. Idempotent."""
 
-from pathlib import Path
+from importlib import resources
 
 import yaml
 from django.contrib.auth.models import Group, User
@@ -13,7 +13,7 @@ from applications.models import Application, Role
 from entities import services
 from entities.kinds import get_kind
 
-IMAGES_YAML = Path(__file__).resolve().parents[3] / "entities" / "demo" / "images.yaml"
+IMAGES_YAML = resources.files("dispatch_cli").joinpath("images.yaml")  # the CLI's seed-images too
 
 APPLICATIONS = {
     "example-app": "The seed's example: hello functions, their API and a ticker.",

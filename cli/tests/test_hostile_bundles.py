@@ -1,6 +1,6 @@
-"""The CLI reads bundle files with the server's bounded loader (issue 11, item 1): an alias bomb or a
-recursive alias handed to `dispatch create -f` is refused on the user's machine, before anything walks
-it or a request is sent."""
+"""The CLI reads bundle files with the bounded loader the server shares (issue 11, item 1): an alias
+bomb or a recursive alias handed to `dispatch create -f` is refused on the user's machine, before
+anything walks it or a request is sent."""
 
 import pytest
 

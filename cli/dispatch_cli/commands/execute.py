@@ -8,21 +8,10 @@ printed too, and the exit status is then 1.
 import json
 import uuid
 
-from . import output
-from .errors import CLIError
+from .. import output
+from ..errors import CLIError
 
 FAILED = (422, 502, 503)  # the run was made and ended in ERROR: its body is the run
-
-
-def add_exec(commands, common) -> None:
-    command = commands.add_parser("exec", parents=[common], help="Run a function and print the run.")
-    command.add_argument("function", metavar="FUNCTION")
-    command.add_argument("--wait", action="store_true", help="Wait for the run to finish.")
-    command.add_argument("--input", default=None, help='The payload, as JSON: --input \'{"name": "Jon"}\'.')
-    command.add_argument(
-        "--secret", dest="secrets", action="append", default=[], metavar="SECRET", help="A secret (repeat)."
-    )
-    command.set_defaults(command_handler=cmd_exec)
 
 
 def parse_input(text):
@@ -38,10 +27,8 @@ def parse_input(text):
 def cmd_exec(session) -> None:
     args = session.args
     body = {"input": parse_input(args.input), "blocking": bool(args.wait), "secrets": args.secrets}
-    app = session.settings.application
-    params = {"application": app} if app else {}
     response = session.client.request(
-        "POST", f"functions/{args.function}/runs/", json=body, params=params, accept=FAILED
+        "POST", f"functions/{args.function}/runs/", json=body, params=session.app_params(), accept=FAILED
     )
     run = response.json()
     mode = session.args.output if session.args.output in ("yaml", "json") else "json"

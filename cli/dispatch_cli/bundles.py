@@ -1,39 +1,37 @@
 """Bundle files on the client side: read the YAML (from a file, standard input or a URL), put the
 local files it names into the documents (the server cannot read the user's files), and send it with
-a progress bar when the bundle is long."""
+a progress bar (rich's) when the bundle is long."""
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from dispatch_site import parsing
-
-from . import sources
+from . import bounded_yaml, sources
 from .errors import CLIError
 
 LONG = 10  # documents: from here on a bundle gets a progress bar (on a terminal)
 CHUNK = 16 * 1024
 
 
-class Progress:
-    """A one-line bar on stderr: `label [#####.....] 3/10`. Silent when not enabled."""
-
-    def __init__(self, label: str, total: int, enabled: bool, stream=None):
-        self.label, self.total, self.enabled = label, max(total, 1), enabled
-        self.stream = stream or sys.stderr
-        self.done = 0
-
-    def advance(self, step: int = 1) -> None:
-        self.done = min(self.total, self.done + step)
-        if self.enabled:
-            filled = int(30 * self.done / self.total)
-            self.stream.write(
-                f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
-            )
-            if self.done == self.total:
-                self.stream.write("\n")
-            self.stream.flush()
+@contextmanager
+def progress_bar(label: str, total: int, enabled: bool, stream=None):
+    """A one-line bar on stderr, `label [━━━━━━      ] 3/10`, advanced by calling what it yields.
+    Silent when not enabled; off a terminal, the bar is printed once, when it ends."""
+    bar = Progress(
+        TextColumn("{task.description} ["),
+        BarColumn(bar_width=30),
+        TextColumn("]"),
+        MofNCompleteColumn(),
+        console=Console(file=stream or sys.stderr),
+        disable=not enabled,
+    )
+    with bar:
+        task = bar.add_task(label, total=max(total, 1))
+        yield lambda: bar.advance(task)
 
 
 def show_progress(count: int, wanted: bool | None, stream) -> bool:
@@ -68,8 +66,8 @@ def read(
         if not folder.is_dir():
             raise CLIError(f"--work-dir {work_dir} is not a folder.")
     try:
-        documents = parsing.load_yaml_documents(text)
-    except parsing.YAMLLimitError as exc:
+        documents = bounded_yaml.load_yaml_documents(text)
+    except bounded_yaml.YAMLLimitError as exc:
         raise CLIError(f"{'standard input' if location == '-' else location}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -80,12 +78,13 @@ def read(
         documents, text = documents[0], yaml.safe_dump_all(documents[0], sort_keys=False, allow_unicode=True)
     count = sum(d is not None for d in documents)
     stream = stream or sys.stderr
-    bar = Progress(f"Reading {label}", len(documents), show_progress(count, progress, stream), stream)
     inlined = False
-    for position, document in enumerate(documents, start=1):
-        if isinstance(document, dict):
-            inlined = _inline_files(folder, document, position) or inlined
-        bar.advance()
+    enabled = show_progress(count, progress, stream)
+    with progress_bar(f"Reading {label}", len(documents), enabled, stream) as advance:
+        for position, document in enumerate(documents, start=1):
+            if isinstance(document, dict):
+                inlined = _inline_files(folder, document, position) or inlined
+            advance()
     if inlined:
         text = yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True)
     return text, count
@@ -121,7 +120,7 @@ def _inline_at_file(folder: Path, holder: dict, key: str, where: str) -> bool:
 
 def upload(data: bytes, label: str, enabled: bool, stream=None):
     """The body as chunks, advancing a bar as httpx sends them."""
-    bar = Progress(label, (len(data) + CHUNK - 1) // CHUNK, enabled, stream)
-    for start in range(0, len(data), CHUNK):
-        yield data[start : start + CHUNK]
-        bar.advance()
+    with progress_bar(label, (len(data) + CHUNK - 1) // CHUNK, enabled, stream) as advance:
+        for start in range(0, len(data), CHUNK):
+            yield data[start : start + CHUNK]
+            advance()

@@ -2,23 +2,10 @@
 an application's run metrics from GET /api/v1/applications/{name}/metrics/, as a few compact tables
 (steps without runs or events are left out), or the API's JSON/YAML with -o json|yaml."""
 
-from . import output
-from .errors import CLIError
+from .. import output
+from ..errors import CLIError
 
 NOUNS = ("metrics", "metric")
-
-
-def add_arguments(parser) -> None:
-    """The options of `get` that only metrics use."""
-    group = parser.add_argument_group("metrics")
-    group.add_argument(
-        "--range", dest="metrics_range", choices=("1h", "24h", "7d"), help="Window (default 1h)."
-    )
-    group.add_argument(
-        "--since", dest="metrics_since", help="Window start, ISO 8601 (e.g. 2026-12-01T03:00Z)."
-    )
-    group.add_argument("--until", dest="metrics_until", help="Window end, ISO 8601 (default now).")
-    group.add_argument("--step", dest="metrics_step", choices=("1m", "1h", "1d"), help="Bucket size.")
 
 
 def cmd_get_metrics(session) -> None:

@@ -8,25 +8,9 @@ import json
 import uuid
 from pathlib import Path
 
-from .errors import CLIError
+from ..errors import CLIError
 
 JSON_TYPES = ("application/json", "text/json")
-
-
-def add_parser(commands, common) -> None:
-    emit = commands.add_parser(
-        "emit",
-        parents=[common],
-        help="Emit an event into an application.",
-        description=__doc__.split("\n\n")[0],
-    )
-    emit.add_argument("event_type", metavar="TYPE", help="The event type, e.g. build.failed.")
-    emit.add_argument("--data", help="The payload: JSON when --content-type is JSON (the default).")
-    emit.add_argument("--data-from-file", metavar="FILE", help="Read the payload from a file.")
-    emit.add_argument("--content-type", default="application/json", help="The payload's media type.")
-    emit.add_argument("--event-id", help="The event's id (default: a new UUID).")
-    emit.add_argument("--source-id", default="dispatch", help="The event's source (default: dispatch).")
-    emit.set_defaults(command_handler=cmd_emit)
 
 
 def _payload(args):
@@ -62,11 +46,10 @@ def cmd_emit(session) -> None:
     data = _payload(args)
     if data is not None:
         event["data"] = data
-    app = session.settings.application
     stored = session.client.json(
         "POST",
         "events/",
-        params={"application": app} if app else None,
+        params=session.app_params(),
         content=json.dumps(event),
         headers={"Content-Type": "application/cloudevents+json"},
     )

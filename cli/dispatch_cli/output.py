@@ -1,17 +1,21 @@
 """Printing answers: a table that fits 80 columns, `-o wide`, `-o json` (`--json`) and `-o yaml`.
 
-Table columns are generated from the kind registry (name, applications, each single reference,
-status) plus a few fields per kind that say what the thing is; `wide` adds the rest.
+Table columns are generated from the kinds' records (name, applications, each single reference,
+status) plus a few fields per kind that say what the thing is; `wide` adds the rest. rich lays the
+tables out: one line per row, the widest columns clipped first (with …) until the table fits.
 """
 
 import json
+import sys
 
 import yaml
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-from entities.kinds import KINDS_BY_NAME
+from .nouns import NOUNS_BY_NAME, SYSTEM
 
 WIDTH = 80
-MIN_COLUMN = 6
 
 # Per kind, the fields that tell one from another in a list (besides name and references).
 SUMMARY = {
@@ -32,9 +36,9 @@ WIDE = ("tags", "revision", "created", "modified")
 def columns(kind_name: str | None, wide: bool) -> list[str]:
     if kind_name is None:  # a list of several kinds
         return ["kind", "name", "applications", "status"] + (list(WIDE) if wide else [])
-    kind = KINDS_BY_NAME.get(kind_name)
+    kind = NOUNS_BY_NAME.get(kind_name)
     found = ["name"]
-    if kind is not None and kind.default_scope != "system":
+    if kind is not None and kind.default_scope != SYSTEM:
         found.append("applications")
     if kind is not None:
         found += [ref.field for ref in kind.references if wide or not ref.many]
@@ -63,35 +67,22 @@ def cell(value) -> str:
 
 
 def table(items: list[dict], kind_name: str | None, wide: bool = False, headers=None) -> str:
+    """The rows under upper-case titles, two spaces apart; clipped to 80 columns unless `wide`."""
     headers = headers or columns(kind_name, wide)
-    rows = [[cell(item.get(h)) for h in headers] for item in items]
-    titles = [h.upper().replace("_", " ") for h in headers]
-    widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
-    if not wide:
-        widths = _fit(widths, WIDTH, [len(t) for t in titles])
-    lines = [_line(titles, widths)] + [_line(r, widths) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
+    grid = Table(box=None, padding=(0, 1), pad_edge=False)
+    for header in headers:
+        grid.add_column(_text(header.upper().replace("_", " ")))
+    for item in items:
+        grid.add_row(*(_text(cell(item.get(h))) for h in headers))
+    console = Console(width=sys.maxsize if wide else WIDTH, color_system=None, highlight=False)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 
-def _fit(widths: list[int], limit: int, floors: list[int]) -> list[int]:
-    """Shrink the widest columns until the row, with gaps, fits the limit: first down to their
-    titles' width with the name kept whole, then the name too, then anything down to MIN_COLUMN."""
-    widths = list(widths)
-    for floor, keep_name in ((floors, True), (floors, False), ([MIN_COLUMN] * len(widths), False)):
-        while sum(widths) + 2 * (len(widths) - 1) > limit:
-            candidates = [i for i in range(keep_name, len(widths)) if widths[i] > max(floor[i], MIN_COLUMN)]
-            if not candidates:
-                break
-            widths[max(candidates, key=lambda i: widths[i])] -= 1
-    return widths
-
-
-def _line(values: list[str], widths: list[int]) -> str:
-    return "  ".join(_clip(v, w).ljust(w) for v, w in zip(values, widths, strict=True))
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _text(value: str) -> Text:
+    """A cell as plain text (no rich markup read into it), kept on one line and clipped with …."""
+    return Text(value, no_wrap=True, overflow="ellipsis")
 
 
 def render(data, mode: str, kind_name: str | None = None) -> str:
