@@ -35,7 +35,7 @@ from dispatch_site import parsing
 from . import services
 from .kinds import KINDS, kind_of
 from .models import Entity, LabelItem
-from .pages.forms import JSONTextField
+from .pages.forms import JSONTextField, LFTextField
 from .selectors import entity_queryset
 
 COMMON_FIELDS = {f.name for f in Entity._meta.local_fields} | {
@@ -290,7 +290,10 @@ class EntityAdmin(ServiceAdmin):
     """Everything the kinds share; subclasses add `columns` (and a form, for secrets)."""
 
     form = EntityForm
-    formfield_overrides = {models.JSONField: {"form_class": JSONTextField}}
+    formfield_overrides = {
+        models.JSONField: {"form_class": JSONTextField},
+        models.TextField: {"form_class": LFTextField},
+    }
     columns: tuple[str, ...] = ()  # the kind's own list columns
     extra_fields: tuple[str, ...] = ()  # the kind's own extra form/read-only fields
     write_only_fields: tuple[str, ...] = ()  # shown only to those who may change the entity

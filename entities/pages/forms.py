@@ -53,10 +53,24 @@ class JSONTextField(forms.JSONField):
             return InvalidJSONInput(data)  # shown again as typed, next to its error
 
 
+class LFTextField(forms.CharField):
+    """Browsers send a textarea's newlines as CRLF; source code keeps the LF it was written with, and its
+    leading and trailing whitespace (a final newline, an indented first line)."""
+
+    def __init__(self, *, strip=False, **kwargs):
+        super().__init__(strip=strip, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 def form_field(model_field, **kwargs):
-    """ModelForm's formfield_callback: JSON fields are read by JSONTextField."""
+    """ModelForm's formfield_callback: JSON fields are read by JSONTextField, long text keeps LF."""
     if isinstance(model_field, models.JSONField):
         kwargs.setdefault("form_class", JSONTextField)
+    elif isinstance(model_field, models.TextField):
+        kwargs.setdefault("form_class", LFTextField)
     return model_field.formfield(**kwargs)
 
 

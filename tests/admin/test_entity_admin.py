@@ -98,6 +98,13 @@ def test_creating_a_function_goes_through_the_services(root, people):
     assert function.created_by == people.superuser  # set by entity_create, not by the admin
 
 
+def test_a_function_source_from_the_admin_keeps_lf_newlines(root, people):
+    image = f.ImageFactory(applications=[people.app_a])
+    data = function_form(image, applications=["app-a"], source="def handle(c, p):\r\n    return 1\r\n")
+    assert root.post(admin_url(m.Function, "add"), data).status_code == 302
+    assert m.Function.objects.get(name="hello").source == "def handle(c, p):\n    return 1\n"
+
+
 def test_a_reference_across_applications_is_refused_on_the_form(root, people):
     image = f.ImageFactory(name="img-b", applications=[people.app_b])
     response = root.post(admin_url(m.Function, "add"), function_form(image, applications=["app-a"]))

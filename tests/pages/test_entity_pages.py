@@ -93,6 +93,14 @@ def test_staff_can_open_every_create_and_edit_form(kind, scene, people, client_f
     assert f'value="{entity.name}"' in response.content.decode()
 
 
+def test_a_function_source_keeps_its_newlines_whatever_the_browser_sends(scene, people, client_for):
+    data = {"name": "greet", "applications": "app-a", "image": "python3", "handler": "greet.handle"}
+    data.update(source="def handle(ctx, payload):\r\n    return 1\r\n", schema_in="{}", timeout="30")
+    response = client_for(people.developer_a).post("/functions/new/", data)
+    assert response.status_code == 302
+    assert m.Function.objects.get(name="greet").source == "def handle(ctx, payload):\n    return 1\n"
+
+
 def test_a_developer_creates_a_function_in_their_application(scene, people, client_for):
     client = client_for(people.developer_a)
     data = {
