@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from applications.models import Role
+from tests import factories as f
+
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -61,6 +64,19 @@ def screenshot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def two_applications(people):
+    """developer_a develops in A and views B; A has an image, a secret and `hello`, B has `bee`.
+    Returns `hello`, for the tests that hang more on it."""
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    image = f.ImageFactory(name="python3", base_image__name="python3-base", applications=[people.app_a])
+    f.SecretFactory(name="open-sesame", applications=[people.app_a])
+    f.FunctionFactory(
+        name="bee", image__name="bee-image", image__applications=[people.app_b], applications=[people.app_b]
+    )
+    return f.FunctionFactory(name="hello", image=image, applications=[people.app_a])
 
 
 def sign_in(page, username, password="correct horse battery staple"):

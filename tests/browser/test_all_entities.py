@@ -7,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from applications.models import Role
 from tests import factories as f
 
 from .conftest import sign_in
@@ -16,15 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def world(people):
-    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
-    image = f.ImageFactory(name="python3", base_image__name="python3-base", applications=[people.app_a])
-    f.SecretFactory(name="open-sesame", applications=[people.app_a])
-    hello = f.FunctionFactory(name="hello", image=image, applications=[people.app_a])
-    f.APIFactory(name="post-hello", function=hello, applications=[people.app_a])
-    f.FunctionFactory(
-        name="bee", image__name="bee-image", image__applications=[people.app_b], applications=[people.app_b]
-    )
+def world(people, two_applications):
+    f.APIFactory(name="post-hello", function=two_applications, applications=[people.app_a])
     return people
 
 
