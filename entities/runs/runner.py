@@ -1,4 +1,4 @@
-"""Execute one function call in the sandbox and say what came of it.
+"""Execute one function call in a sandbox and say what came of it.
 
 The runner knows nothing of runs, users or the database: it is given the code, the handler, the
 context (secrets decrypted by the caller, only to be handed to the sandbox) and the payload, and
@@ -7,19 +7,16 @@ and what the function writes by caps: 1 MiB of stdout and of stderr each, 1 MiB 
 """
 
 import base64
-import json
 import math
-import os
 import posixpath
-import selectors
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, field
 
 from entities.models import handler_file
 
-from . import sandbox
+from . import sandbox, warm
+from .process import SandboxProcess
 
 INPUT_ERROR = "InputError"
 FUNCTION_ERROR = "FunctionError"
@@ -39,28 +36,7 @@ def failure(kind: str, message: str, stacktrace=()) -> dict:
     return {"type": kind, "message": message, "stacktrace": list(stacktrace)}
 
 
-class Stream:
-    """Bytes read from one pipe, kept up to a cap."""
-
-    def __init__(self, cap: int):
-        self.cap = cap
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.over = False
-
-    def add(self, data: bytes) -> None:
-        room = self.cap - self.size
-        if len(data) > room:
-            self.over = True
-            data = data[: max(room, 0)]
-        self.chunks.append(data)
-        self.size += len(data)
-
-    def text(self) -> str:
-        return b"".join(self.chunks).decode("utf-8", errors="replace")
-
-
-def _lines(stream: Stream, masked) -> list[str]:
+def _lines(stream, masked) -> list[str]:
     text = masked(stream.text())
     lines = text.splitlines()
     if stream.over:
@@ -108,9 +84,12 @@ def execute(
     timeout_ms: int,
     secret_values=(),
     files=None,
+    function_id=None,
 ) -> Outcome:
-    """Run the handler once in a fresh sandbox; never raises for what the function does. `files` is
-    a source folder (relative path → bytes, checked by the domain), written into the sandbox's /tmp."""
+    """Run the handler once; never raises for what the function does. `files` is a source folder
+    (relative path → bytes, checked by the domain), written into the sandbox's /tmp. With a
+    `function_id` the call goes to a warm sandbox of this function revision when this process keeps
+    one, and the sandbox is kept for the next call when it ended cleanly (entities/runs/warm.py)."""
     limit = sandbox.limits()
     timeout_ms = timeout_ms or limit["timeout_ms"]
     masked = _masker(secret_values)
@@ -118,132 +97,61 @@ def execute(
         return Outcome(error=failure(SYSTEM_ERROR, f"Functions in {language} cannot run here yet."))
     if sandbox.bwrap() is None:
         return Outcome(error=failure(SYSTEM_ERROR, "The sandbox (bubblewrap) is not installed here."))
-    memory_mb = sandbox.address_space_mb(language)
-    result_read, result_write = os.pipe()
-    request = json.dumps(
-        {
-            "source": source,
-            "files": {path: base64.b64encode(data).decode() for path, data in (files or {}).items()},
-            "handler": normalize_handler(language, handler, files),
-            "context": context,
-            "payload": payload,
-            "result_fd": result_write,  # bwrap passes inherited descriptors on unchanged
-        }
-    ).encode()
+    function = {
+        "source": source,
+        "files": {path: base64.b64encode(data).decode() for path, data in (files or {}).items()},
+        "handler": normalize_handler(language, handler, files),
+    }
+    pooled = function_id is not None and limit["warm_sandboxes"] > 0
+    revision = warm.key(function_id, language, function, timeout_ms, limit) if pooled else None
+    per_call = math.ceil(timeout_ms / 1000) + 1  # CPU seconds one call may use
+    cpu_budget = per_call * (limit["warm_runs"] if pooled else 1)  # a sandbox's, over all its calls
     started = time.monotonic()
-    try:
-        process = subprocess.Popen(
-            sandbox.command(language, limit["memory_mb"]),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(result_write,),
-            preexec_fn=sandbox.confiner(cpu_seconds=math.ceil(timeout_ms / 1000) + 1, memory_mb=memory_mb),
-            close_fds=True,
-        )
-    except OSError as exc:
-        os.close(result_read)
-        os.close(result_write)
-        return Outcome(error=failure(SYSTEM_ERROR, f"The sandbox could not start: {exc}."))
-    os.close(result_write)
-    streams = {
-        process.stdout: Stream(limit["log_bytes"]),
-        process.stderr: Stream(limit["log_bytes"]),
-    }
-    result = Stream(limit["output_bytes"])
-    reason = _pump(process, request, streams, result, result_read, started + timeout_ms / 1000)
-    returncode = process.wait()
-    duration_ms = int((time.monotonic() - started) * 1000)
-    logs = {
-        "stdout": _lines(streams[process.stdout], masked),
-        "stderr": _lines(streams[process.stderr], masked),
-    }
+    box = warm.POOL.take(revision, idle_seconds=limit["warm_idle_seconds"]) if pooled else None
+    if box is None:
+        try:
+            box = SandboxProcess.start(
+                command=sandbox.command(language, limit["memory_mb"]),
+                preexec_fn=sandbox.confiner(
+                    cpu_seconds=cpu_budget, memory_mb=sandbox.address_space_mb(language)
+                ),
+                function=function,
+                caps=limit,
+                spawn=warm.POOL.spawn,
+            )
+        except OSError as exc:
+            return Outcome(error=failure(SYSTEM_ERROR, f"The sandbox could not start: {exc}."))
+    reply = box.call({"context": context, "payload": payload}, started + timeout_ms / 1000)
+    if pooled and box.alive and box.calls < limit["warm_runs"] and box.cpu_seconds + per_call <= cpu_budget:
+        warm.POOL.give(revision, box, capacity=limit["warm_sandboxes"])
+    else:
+        box.close()
+    return _outcome(reply, limit, timeout_ms, masked, int((time.monotonic() - started) * 1000))
+
+
+def _outcome(reply, limit: dict, timeout_ms: int, masked, duration_ms: int) -> Outcome:
+    logs = {"stdout": _lines(reply.stdout, masked), "stderr": _lines(reply.stderr, masked)}
     outcome = Outcome(logs=logs, duration_ms=duration_ms)
-    if reason == "timeout":
+    if reply.reason == "timeout":
         outcome.error = failure(FUNCTION_ERROR, f"The function exceeded the timeout of {timeout_ms} ms.")
-    elif reason == "logs":
+    elif reply.reason == "logs":
         outcome.error = failure(
             FUNCTION_ERROR, f"The function wrote over {limit['log_bytes']} bytes of logs and was stopped."
         )
-    elif reason == "output":
+    elif reply.reason == "output":
         outcome.error = failure(
             FUNCTION_ERROR, f"The function's result is larger than {limit['output_bytes']} bytes."
         )
-    elif result.size:
-        outcome.output, outcome.error = _decode(result.text(), masked)
+    elif reply.answered:
+        outcome.output, outcome.error = _decode(reply.result, masked)
     else:
-        outcome.error = _died(returncode, logs)
+        outcome.error = _died(reply.returncode, logs)
     if outcome.error is not None:
         outcome.output = None
     return outcome
 
 
-def _pump(process, request: bytes, streams: dict, result: Stream, result_read: int, deadline: float):
-    """Feed the request and read the pipes until the process ends; stop it on a broken limit."""
-    selector = selectors.DefaultSelector()
-    for pipe in streams:
-        selector.register(pipe, selectors.EVENT_READ)
-    selector.register(result_read, selectors.EVENT_READ)
-    selector.register(process.stdin, selectors.EVENT_WRITE)
-    pending = memoryview(request)
-    reason = None
-    try:
-        while selector.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                reason = "timeout"
-                break
-            for key, _ in selector.select(timeout=min(remaining, 1.0)):
-                if key.fileobj is process.stdin:
-                    try:
-                        written = os.write(process.stdin.fileno(), pending[:65536])
-                    except (BrokenPipeError, OSError):
-                        written = len(pending)
-                    pending = pending[written:]
-                    if not pending:
-                        selector.unregister(process.stdin)
-                        process.stdin.close()
-                    continue
-                fd = key.fileobj if isinstance(key.fileobj, int) else key.fileobj.fileno()
-                data = os.read(fd, 65536)
-                if not data:
-                    selector.unregister(key.fileobj)
-                    continue
-                if key.fileobj == result_read:
-                    result.add(data)
-                    if result.over:
-                        reason = "output"
-                else:
-                    stream = streams[key.fileobj]
-                    stream.add(data)
-                    if stream.over:
-                        reason = "logs"
-            if reason:
-                break
-    finally:
-        selector.close()
-        if reason:
-            _kill(process)
-        for pipe in (process.stdin, *streams):
-            if not pipe.closed:
-                pipe.close()
-        os.close(result_read)
-    return reason
-
-
-def _kill(process) -> None:
-    """Kill bwrap; its sandbox (a pid namespace whose init dies with it) goes with it."""
-    try:
-        process.send_signal(signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _decode(text: str, masked):
-    try:
-        result = json.loads(text)
-    except ValueError:
-        return None, failure(FUNCTION_ERROR, "The function's result is not JSON.")
+def _decode(result, masked):
     if not isinstance(result, dict) or ("output" not in result and "error" not in result):
         return None, failure(FUNCTION_ERROR, "The function's result is not JSON.")
     error = result.get("error")

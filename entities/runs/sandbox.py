@@ -53,6 +53,9 @@ def limits() -> dict:
         "log_bytes": 1 << 20,  # stdout and stderr, each
         "output_bytes": 1 << 20,
         "reaper_grace_seconds": 30,
+        "warm_sandboxes": 4,  # idle sandboxes kept per process for the next call (0: a fresh one each)
+        "warm_idle_seconds": 300,  # an idle sandbox unused this long is stopped
+        "warm_runs": 100,  # calls one sandbox serves before it is replaced
         **getattr(settings, "DISPATCH_RUN_LIMITS", {}),
     }
 

@@ -199,6 +199,7 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
         payload=run.input,
         timeout_ms=timeout_ms,
         secret_values=secrets.values(),
+        function_id=function.pk,
     )
     if outcome.error is None:
         problem = _schema_errors(function.schema_out, outcome.output)

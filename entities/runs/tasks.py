@@ -5,6 +5,7 @@ when REDIS_URL is set (`manage.py rqworker`). Only the run's id travels through 
 is in the database and its secrets are decrypted by the worker, never enqueued.
 """
 
+from django.db import close_old_connections
 from django_tasks import task
 
 from . import services
@@ -12,5 +13,5 @@ from . import services
 
 @task()
 def execute_run(run_id: str) -> None:
+    close_old_connections()  # workers run many tasks in one process: drop a connection gone stale
     services.execute_run(run_id=run_id)
-

@@ -31,7 +31,15 @@ class Command(BaseCommand):
         threading.Thread(target=self.reap, args=(stop, reap_every), daemon=True).start()
         try:
             if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
-                call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=batch)
+                # SimpleWorker runs each job in this process rather than in a fork that ends with the
+                # job, so this worker's warm sandboxes (entities/runs/warm.py) serve its next runs.
+                call_command(
+                    "rqworker",
+                    "default",
+                    job_class="django_tasks_rq.Job",
+                    worker_class="rq.worker.SimpleWorker",
+                    burst=batch,
+                )
             else:
                 call_command(
                     "db_worker",
