@@ -114,7 +114,10 @@ def test_a_sandbox_where_a_call_left_something_running_serves_no_other_call(func
 
 
 def test_a_sandbox_that_broke_a_limit_serves_no_other_call(functions, call):
-    source = "CALLS = []\ndef handle(c, p):\n    CALLS.append(1)\n    while p:\n        pass\n    return len(CALLS)\n"
+    source = (
+        "CALLS = []\ndef handle(c, p):\n    CALLS.append(1)\n    while p:\n        pass\n"
+        "    return len(CALLS)\n"
+    )
     functions.make("looper", source, timeout=1000)
     assert call("looper", False)["output"] == 1
     assert "exceeded the timeout of 1000 ms" in call("looper", True)["error"]["message"]
