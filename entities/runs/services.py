@@ -19,10 +19,12 @@ from applications.models import Status
 from entities import models as m
 from entities import rules
 from entities import services as entity_services
+from entities.kinds import get_kind
 
 from . import runner, sandbox
 
 logger = logging.getLogger(__name__)
+RUN = get_kind("run")
 
 
 def _run_secrets(*, user, function, function_apps, names) -> list[str]:
@@ -92,8 +94,7 @@ def start_run(
             created_by=user if user is not None and user.is_authenticated else None,
             **trigger,
         )
-        run.save()
-        run.applications.set(applications)
+        entity_services.insert_entity(RUN, run, applications)
         if not blocking:
             transaction.on_commit(lambda: _enqueue(run))
     if not blocking:
