@@ -63,7 +63,8 @@ def start_run(
 ) -> m.FunctionRun:
     """Make a run of the function, frozen in the function's applications, and execute it: here and
     now when blocking (outside the transaction that made it, so no lock is held while the function
-    runs), else on the task queue once that transaction commits.
+    runs; it is made CREATING, since this request has taken it), else on the task queue once that
+    transaction commits.
 
     `user=None` is a trusted system trigger (events, API gateway) that its caller authorized."""
     with transaction.atomic():
@@ -90,7 +91,8 @@ def start_run(
             ),
             event=event,
             http_context=http_context,
-            status=Status.INITIALIZED,
+            status=Status.CREATING if blocking else Status.INITIALIZED,
+            executed_time=timezone.now() if blocking else None,
             created_by=user if user is not None and user.is_authenticated else None,
             **trigger,
         )
@@ -99,7 +101,7 @@ def start_run(
             transaction.on_commit(lambda: _enqueue(run))
     if not blocking:
         return run
-    return execute_run(run_id=run.pk)
+    return _execute(run.pk, run.executed_time)
 
 
 def _enqueue(run) -> None:
@@ -169,6 +171,11 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
     started = timezone.now()
     if not _transition(run_id, Status.INITIALIZED, status=Status.CREATING, executed_time=started):
         return m.FunctionRun.objects.filter(pk=run_id).first()
+    return _execute(run_id, started)
+
+
+def _execute(run_id, started) -> m.FunctionRun:
+    """Execute a run this process has taken (CREATING since `started`) and record what came of it."""
     run = m.FunctionRun.objects.select_related("function__image").get(pk=run_id)
     function = run.function
     if function is None:
@@ -217,19 +224,23 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
 def _finish(run, outcome: runner.Outcome, started) -> m.FunctionRun:
     finished = max(timezone.now(), started)
     error = outcome.error
-    _transition(
-        run.pk,
-        Status.CREATING,
-        status=Status.ERROR if error else Status.READY,
-        reason=[error["message"]] if error else [],
-        output=outcome.output,
-        error=error,
-        error_type=error["type"] if error else "",
-        logs=outcome.logs,
-        finished_time=finished,
-        duration_ms=outcome.duration_ms or int((finished - started).total_seconds() * 1000),
-    )
-    run.refresh_from_db()
+    changes = {
+        "status": Status.ERROR if error else Status.READY,
+        "reason": [error["message"]] if error else [],
+        "output": outcome.output,
+        "error": error,
+        "error_type": error["type"] if error else "",
+        "logs": outcome.logs,
+        "finished_time": finished,
+        "duration_ms": outcome.duration_ms or int((finished - started).total_seconds() * 1000),
+        "modified": finished,
+    }
+    if _transition(run.pk, Status.CREATING, **changes):
+        for name, value in changes.items():  # what was written, without reading it back
+            setattr(run, name, value)
+        run.revision += 1
+    else:  # the reaper ended it first: what it wrote stands
+        run.refresh_from_db()
     return run
 
 

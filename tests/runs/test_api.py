@@ -205,3 +205,17 @@ def test_the_run_list_filters_by_function(functions, api):
     run(api, functions.people.developer_a, "hello-js")
     listed = api(functions.people.viewer_a).get("/api/v1/runs/?function=hello-js").json()
     assert [r["function_name"] for r in listed["results"]] == ["hello-js"]
+
+
+def test_a_blocking_run_costs_nineteen_queries(functions, api, django_assert_num_queries):
+    developer = api(functions.people.developer_a)
+    developer.post("/api/v1/functions/hello-py/runs/", {"input": HELLO_INPUT}, format="json")  # warm sandbox
+    with django_assert_num_queries(19):
+        # 1 the function, through the gate; then in one transaction (2 its savepoint): 3 the function's
+        # applications, 4 the caller may see it, 5 their roles, 6 the applications locked, 7 the run
+        # quotas, 8-10 the run inserted (savepoint, INSERT, release), 11 its application rows, 12 release;
+        # 13 the run with its function and image, 14 the function's secrets, 15 the run finished;
+        # the answer: 16 the run through the gate, 17 its applications, 18 its labels, 19 the function
+        # still visible (the link)
+        response = developer.post("/api/v1/functions/hello-py/runs/", {"input": HELLO_INPUT}, format="json")
+    assert response.json()["output"] == HELLO_OUTPUT
