@@ -2,11 +2,13 @@
 authentication, CORS and the rate limit. The runs are real: each function runs in the sandbox."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from applications.tokens import token_create
+from entities.gateway import ratelimit
 from entities.models import FunctionRun
 from tests import factories as f
 
@@ -219,7 +221,16 @@ def test_a_run_over_the_applications_quota_is_a_json_429(api, people):
     assert not FunctionRun.objects.exists()
 
 
-def test_calls_are_rate_limited_per_application(api, people, settings):
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limit's clock, stopped in the middle of a window: runs take time, and three calls that
+    straddle a minute's end would be counted in two windows."""
+    now = [1_800_000_030.0]
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now[0]))
+    return now
+
+
+def test_calls_are_rate_limited_per_application(api, people, settings, clock):
     settings.DISPATCH_GATEWAY_RATE = "2/minute"
     api()
     api(name="other", app=people.app_b)
@@ -227,3 +238,11 @@ def test_calls_are_rate_limited_per_application(api, people, settings):
     limited = Client().get("/gateway/app-a/echo")
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert Client().get("/gateway/app-b/other").status_code == 200  # B has its own count
+
+
+def test_the_next_window_counts_afresh(api, settings, clock):
+    settings.DISPATCH_GATEWAY_RATE = "1/minute"
+    api()
+    assert [Client().get("/gateway/app-a/echo").status_code for _ in range(2)] == [200, 429]
+    clock[0] += 60
+    assert Client().get("/gateway/app-a/echo").status_code == 200
