@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
 from applications.pages import switcher
 from applications.selectors import attach_tags
-from dispatch_site.errors import add_service_errors
+from dispatch_site.errors import add_service_errors, status_of
 from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
 from entities import services
 from entities.kinds import Kind, get_kind, referrers_of
@@ -268,6 +269,10 @@ class ObjectView(KindView):
         return no_store_if_secret(render(request, self.template_name, context), context["revealed"])
 
 
+class TrialWrite(Exception):
+    """Rolls back a write that was only tried, to collect the services' refusals."""
+
+
 class ObjectEditView(KindView):
     """Create (no name in the URL) or edit an entity through the services."""
 
@@ -305,29 +310,58 @@ class ObjectEditView(KindView):
         entity = self.get_entity(request, name)
         return self.respond(request, self.get_form(request, entity), entity)
 
+    def save(self, request, form, entity):
+        if entity is None:
+            return services.entity_create(
+                kind=self.kind,
+                user=request.user,
+                fields=form.service_fields(),
+                applications=form.service_applications(),
+                tags=form.service_tags(),
+            )
+        return services.entity_update(
+            entity=entity,
+            user=request.user,
+            fields=form.service_fields(),
+            applications=form.service_applications(),
+            tags=form.service_tags(),
+            revision=form.cleaned_data.get("revision"),
+        )
+
+    def add_errors_of_the_services(self, request, form, entity) -> None:
+        """The services' refusals of the fields the form did accept, beside the form's own errors, so
+        that one submission shows every problem (a taken name beside bad JSON). The write is tried in a
+        transaction that is always rolled back; a refusal that is not about fields (a permission, a
+        stale revision) is left to the submission that has no form error. Without a valid single
+        reference (an API's function) there is nothing to try: the services start from it."""
+        if any(ref.field in form.errors for ref in self.kind.references if not ref.many):
+            return
+        try:
+            with transaction.atomic():
+                self.save(request, form, entity)
+                raise TrialWrite
+        except TrialWrite:
+            pass
+        except ValidationError as error:
+            other_fields = {
+                field: messages
+                for field, messages in error.update_error_dict({}).items()
+                if field not in form.errors
+            }
+            if other_fields:
+                add_service_errors(form, ValidationError(other_fields))
+        except Exception as error:
+            if status_of(error) is None:
+                raise
+
     def post(self, request, name=None):
         entity = self.get_entity(request, name)
         form = self.get_form(request, entity, data=request.POST)
         if not form.is_valid():
+            self.add_errors_of_the_services(request, form, entity)
             return self.respond(request, form, entity, status=400)
         try:
-            if entity is None:
-                saved = services.entity_create(
-                    kind=self.kind,
-                    user=request.user,
-                    fields=form.service_fields(),
-                    applications=form.service_applications(),
-                    tags=form.service_tags(),
-                )
-            else:
-                saved = services.entity_update(
-                    entity=entity,
-                    user=request.user,
-                    fields=form.service_fields(),
-                    applications=form.service_applications(),
-                    tags=form.service_tags(),
-                    revision=form.cleaned_data.get("revision"),
-                )
+            saved = self.save(request, form, entity)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.respond(request, form, entity, status=400)

@@ -154,15 +154,99 @@ def test_a_reference_into_another_application_is_refused_with_the_rule_message(s
     assert not m.Function.objects.filter(name="crossing").exists()
 
 
-def test_reference_fields_offer_only_what_the_user_may_see(scene, people, client_for):
-    form = client_for(people.developer_a).get("/functions/new/").context["form"]
+def test_reference_fields_offer_only_what_the_user_may_use_labelled_with_its_application(
+    scene, people, client_for
+):
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    client = client_for(people.developer_a)  # developer of A, viewer of B: sees bee-image, may not use it
+    form = client.get("/functions/new/").context["form"]
     assert [image.name for image in form.fields["image"].queryset] == ["python3"]
     assert [app.name for app in form.fields["applications"].queryset] == ["app-a"]
-    response = client_for(people.developer_a).post(
+    page = client.get("/functions/new/").content.decode()
+    assert '<option value="python3">python3 (app-a)</option>' in page
+    assert "bee-image" not in page
+    assert 'value="open-sesame"' in page and "open-sesame (app-a)" in page
+    response = client.post(
         "/functions/new/", {"name": "sneaky", "applications": "app-a", "image": "bee-image", "timeout": "1"}
     )
     assert response.status_code == 400
-    assert "Select a valid choice" in response.context["form"].errors["image"][0]
+    assert response.context["form"].errors["image"] == [
+        "Choose an image from the list (system-scoped, or in an application you develop in); "
+        "'bee-image' is not one of them."
+    ]
+    assert not m.Function.objects.filter(name="sneaky").exists()
+
+
+def test_system_scoped_references_are_offered_to_developers_without_an_application(
+    scene, people, client_for
+):
+    page = client_for(people.developer_a).get("/images/python3/edit/").content.decode()
+    assert '<option value="python3-base" selected>python3-base</option>' in page
+    page = client_for(people.developer_a).get("/event-drivers/new/").content.decode()
+    assert '<option value="ticker-type">ticker-type</option>' in page
+
+
+def test_staff_are_offered_every_reference_they_see_with_its_applications(scene, people, client_for):
+    page = client_for(people.superuser).get("/functions/new/").content.decode()
+    assert '<option value="bee-image">bee-image (app-b)</option>' in page
+    assert '<option value="python3">python3 (app-a)</option>' in page
+
+
+def test_an_edit_keeps_offering_a_reference_the_user_could_not_choose(scene, people, client_for, settings):
+    settings.DISPATCH_SCOPES = {"function": "many"}
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    both = f.FunctionFactory(name="both", image=scene.image, applications=[people.app_a, people.app_b])
+    both.secrets.set([f.SecretFactory(name="b-secret", applications=[people.app_b])])
+    f.SecretFactory(name="other-b-secret", applications=[people.app_b])
+    client = client_for(people.developer_a)  # developer of A: may change `both`, but only view B
+    page = client.get("/functions/both/edit/").content.decode()
+    assert "b-secret (app-b)" in page and "other-b-secret" not in page
+    data = {"name": "both", "applications": ["app-a", "app-b"], "image": "python3", "timeout": "5"}
+    response = client.post("/functions/both/edit/", {**data, "secrets": ["b-secret"]})
+    assert response.status_code == 302
+    response = client.post("/functions/both/edit/", {**data, "secrets": ["other-b-secret"]})
+    assert response.status_code == 400
+    assert "'other-b-secret' is not one of them" in response.context["form"].errors["secrets"][0]
+
+
+def test_every_error_of_a_form_is_reported_at_once(scene, people, client_for):
+    f.FunctionFactory(name="taken", image=scene.image, applications=[people.app_a])
+    client = client_for(people.superuser)  # sees B's image, so the reference rule itself refuses it
+    data = {
+        "name": "taken",
+        "applications": "app-a",
+        "image": "bee-image",
+        "secrets": ["open-sesame"],
+        "schema_in": "{nope",
+        "timeout": "10",
+    }
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert sorted(errors) == ["image", "name", "schema_in"]
+    assert errors["name"] == ["A function named 'taken' already exists; choose another name."]
+    assert errors["image"][0].startswith("Function 'taken' (in application 'app-a') cannot use image")
+    assert errors["schema_in"][0].startswith("JSON parse error: Expecting property name")
+    assert m.Function.objects.filter(name="taken").count() == 1 and not m.Function.objects.filter(
+        image__name="bee-image", name="taken"
+    ).exists()
+
+
+def test_the_services_report_every_reference_they_refuse_at_once(scene, people, client_for):
+    f.SecretFactory(name="bee-secret", applications=[people.app_b])
+    data = {
+        "name": "crossing",
+        "applications": "app-a",
+        "image": "bee-image",
+        "secrets": ["open-sesame", "bee-secret"],
+        "timeout": "10",
+    }
+    response = client_for(people.superuser).post("/functions/new/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert sorted(errors) == ["image", "secrets"]
+    assert "cannot use secret 'bee-secret' (in application 'app-b')" in errors["secrets"][0]
+    assert not m.Function.objects.filter(name="crossing").exists()
 
 
 def test_a_viewer_cannot_create_in_their_application(scene, people, client_for):
