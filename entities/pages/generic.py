@@ -24,8 +24,8 @@ from applications.exceptions import NotFound, StaleRevision
 from applications.pages import switcher
 from applications.selectors import attach_tags
 from dispatch_site.errors import add_service_errors, status_of
-from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
-from entities import services
+from dispatch_site.parsing import ParseError, parse_whole_number
+from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.rules import upper_first
 from entities.selectors import entity_queryset
@@ -248,7 +248,12 @@ class ObjectView(KindView):
     def get(self, request, name):
         kind = self.kind
         entity = self.get_object(request, name)
-        may_reveal = kind.name == "secret" and access.may_reveal_secret(request.user, entity)
+        is_secret = kind.name == "secret"
+        # ?reveal=true as on the API: a bad flag is a 400, a viewer who asks a 403 (entities/reveal.py)
+        revealed = is_secret and reveal.asked(request.GET)
+        if revealed:
+            reveal.revealed_secrets(request.user, [entity], by_name=True)
+        may_reveal = revealed or (is_secret and access.may_reveal_secret(request.user, entity))
         context = self.base_context(
             object=entity,
             rows=detail_rows(entity, kind),
@@ -257,9 +262,9 @@ class ObjectView(KindView):
             tag_names=sorted(tag.name for tag in entity.tags.all()),
             may_change=form_class(kind) is not None and access.may_change(request.user, entity),
             may_delete=form_class(kind) is not None and access.may_delete(request.user, entity),
-            secret_values=sorted(entity.values.items()) if kind.name == "secret" else None,
+            secret_values=sorted(entity.values.items()) if is_secret else None,
             may_reveal=may_reveal,
-            revealed=may_reveal and parse_flag(request.GET.get("reveal"), name="reveal"),
+            revealed=revealed,
             run_form=None,  # always set: a missing variable is logged with the whole context
         )
         if kind.name == "function":

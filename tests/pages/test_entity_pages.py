@@ -329,21 +329,42 @@ def test_detail_with_another_application_in_the_url_is_a_404(scene, people, clie
     assert client.get("/functions/hello/?application=app-b").status_code == 404
 
 
-def test_secret_values_are_masked_for_viewers_even_when_they_ask(scene, people, client_for):
-    for url in ("/secrets/open-sesame/", "/secrets/open-sesame/?reveal=1", "/secrets/"):
+def test_secret_values_are_masked_for_viewers(scene, people, client_for):
+    for url in ("/secrets/open-sesame/", "/secrets/"):
         page = client_for(people.viewer_a).get(url).content.decode()
         assert "OpenSesame" not in page, url
     page = client_for(people.viewer_a).get("/secrets/open-sesame/").content.decode()
     assert "password" in page and "Reveal values" not in page
 
 
+def test_a_viewer_who_asks_to_reveal_gets_the_apis_403(scene, people, client_for):
+    for url in ("/secrets/open-sesame/?reveal=true", "/api/v1/secrets/open-sesame/?reveal=true"):
+        response = client_for(people.viewer_a).get(url)
+        assert response.status_code == 403, url
+        assert "OpenSesame" not in response.content.decode()
+        assert "to read its values; leave out reveal to see its keys" in response.content.decode(), url
+
+
 def test_secret_values_are_revealed_to_developers_who_ask(scene, people, client_for):
     client = client_for(people.developer_a)
     page = client.get("/secrets/open-sesame/").content.decode()
-    assert "OpenSesame" not in page and "Reveal values" in page
-    revealed = client.get("/secrets/open-sesame/?reveal=1")
-    assert "OpenSesame" in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
+    assert "OpenSesame" not in page and 'href="?reveal=true"' in page
+    for flag in ("true", "1", "yes", "True"):  # what the API's flag parser takes
+        revealed = client.get(f"/secrets/open-sesame/?reveal={flag}")
+        assert "OpenSesame" in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
+    assert "OpenSesame" not in client.get("/secrets/open-sesame/?reveal=false").content.decode()
     assert client.get("/secrets/open-sesame/edit/")["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "developer_a"])
+def test_a_bad_reveal_flag_is_the_apis_400_for_everyone(scene, people, client_for, who):
+    client = client_for(getattr(people, who))
+    page = client.get("/secrets/open-sesame/?reveal=ture")
+    api = client.get("/api/v1/secrets/open-sesame/?reveal=ture")
+    assert page.status_code == api.status_code == 400
+    assert api.json()["message"] == "'reveal' must be true or false, not 'ture'."
+    assert "&#x27;reveal&#x27; must be true or false, not &#x27;ture&#x27;." in page.content.decode()
+    assert "OpenSesame" not in page.content.decode() + api.content.decode()
 
 
 def test_a_secret_is_edited_with_the_key_value_editor(scene, people, client_for):
