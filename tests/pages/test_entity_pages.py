@@ -1,5 +1,7 @@
 """Every kind's list, detail, create, edit and delete page, for every role, with the test client."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -552,3 +554,26 @@ def test_list_rows_show_their_applications_tags_and_topics(scene, people, client
     functions = client.get("/functions/").content.decode()
     assert 'href="/applications/app-a/"' in functions and '<span class="label">role=test</span>' in functions
     assert "app-a.ticker.tick" in client.get("/subscriptions/").content.decode()
+
+
+def test_a_status_reads_as_the_api_writes_it_on_every_page(scene, people, client_for):
+    scene.function.status = "ERROR"
+    scene.function.save()
+    client = client_for(people.superuser)
+    pages = [
+        "/",
+        "/functions/",
+        "/functions/hello/",
+        "/entities/",
+        f"/runs/{scene.run.name}/",
+        "/applications/",
+        "/applications/app-a/",
+        "/applications/app-a/edit/",
+    ]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert not re.search(r">\s*(Ready|Error|Creating|Updating|Deleting|Initialized)\s*<", page), url
+        assert re.search(r">\s*(READY|ERROR)\s*<", page), url
+    assert '<span class="status status-error">ERROR</span>' in client.get("/functions/").content.decode()
+    assert 'value="ERROR"' in client.get("/functions/").content.decode()  # the filter's choice
+    assert client.get("/functions/?status=ERROR").content.decode().count('<td class="name" ') == 1
