@@ -288,3 +288,11 @@ def may_run_in(user, application) -> bool:
     from entities.models import FunctionRun
 
     return _has_model_perm(user, FunctionRun, "add") or has_role(user, application, Role.DEVELOPER)
+
+
+# --- the admin ------------------------------------------------------------------------------------
+
+
+def may_use_admin(user, model) -> bool:
+    """Open the admin's change page of a model's objects: staff who may view or change them."""
+    return _has_model_perm(user, model, "view") or _has_model_perm(user, model, "change")

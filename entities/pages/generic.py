@@ -28,6 +28,7 @@ from dispatch_site.parsing import ParseError, parse_whole_number
 from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.pages import status as status_display
+from entities.pages.links import other_surfaces
 from entities.rules import upper_first
 from entities.selectors import entity_queryset
 
@@ -269,6 +270,7 @@ class ObjectView(KindView):
             may_reveal=may_reveal,
             revealed=revealed,
             run_form=None,  # always set: a missing variable is logged with the whole context
+            surface_links=other_surfaces(request.user, entity, api_basename=kind.name),
         )
         if kind.name == "function":
             from .runs import run_form_context  # runs.py builds on this module
