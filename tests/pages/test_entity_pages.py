@@ -179,9 +179,7 @@ def test_reference_fields_offer_only_what_the_user_may_use_labelled_with_its_app
     assert not m.Function.objects.filter(name="sneaky").exists()
 
 
-def test_system_scoped_references_are_offered_to_developers_without_an_application(
-    scene, people, client_for
-):
+def test_system_scoped_references_are_offered_to_developers_without_an_application(scene, people, client_for):
     page = client_for(people.developer_a).get("/images/python3/edit/").content.decode()
     assert '<option value="python3-base" selected>python3-base</option>' in page
     page = client_for(people.developer_a).get("/event-drivers/new/").content.decode()
@@ -229,9 +227,7 @@ def test_every_error_of_a_form_is_reported_at_once(scene, people, client_for):
     assert errors["name"] == ["A function named 'taken' already exists; choose another name."]
     assert errors["image"][0].startswith("Function 'taken' (in application 'app-a') cannot use image")
     assert errors["schema_in"][0].startswith("JSON parse error: Expecting property name")
-    assert m.Function.objects.filter(name="taken").count() == 1 and not m.Function.objects.filter(
-        image__name="bee-image", name="taken"
-    ).exists()
+    assert m.Function.objects.get(name="taken").image == scene.image  # the first one, unchanged
 
 
 def test_the_services_report_every_reference_they_refuse_at_once(scene, people, client_for):
@@ -577,3 +573,23 @@ def test_a_status_reads_as_the_api_writes_it_on_every_page(scene, people, client
     assert '<span class="status status-error">ERROR</span>' in client.get("/functions/").content.decode()
     assert 'value="ERROR"' in client.get("/functions/").content.decode()  # the filter's choice
     assert client.get("/functions/?status=ERROR").content.decode().count('<td class="name" ') == 1
+
+
+def test_an_edit_with_a_form_error_reports_the_services_errors_too_and_changes_nothing(
+    scene, people, client_for
+):
+    f.FunctionFactory(name="taken", image=scene.image, applications=[people.app_a])
+    data = {"name": "taken", "applications": "app-a", "image": "python3", "timeout": "x", "revision": "1"}
+    response = client_for(people.developer_a).post("/functions/hello/edit/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["timeout"] == ["Enter a whole number."]
+    assert errors["name"] == ["A function named 'taken' already exists; choose another name."]
+    scene.function.refresh_from_db()
+    assert scene.function.name == "hello" and scene.function.revision == 1
+
+
+@pytest.mark.parametrize("flag", ["true", "ture"])
+def test_reveal_on_a_secret_the_user_may_not_see_is_a_404(scene, people, client_for, flag):
+    response = client_for(people.member_b).get(f"/secrets/open-sesame/?reveal={flag}")
+    assert response.status_code == 404 and "OpenSesame" not in response.content.decode()
