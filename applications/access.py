@@ -236,6 +236,28 @@ def developer_application_ids(user) -> QuerySet:
     return member_application_ids(user, Role.DEVELOPER)
 
 
+def usable_entities(model, user, *, by_model) -> QuerySet:
+    """Entities of one kind the user may point at from an entity of `by_model` they write.
+
+    Staff who may add or change `by_model` may put it anywhere, so anything they see; system-scoped
+    entities are usable from everywhere; otherwise only the entities of applications the user
+    develops in, since a reference stays inside one application and non-staff write nowhere else.
+    """
+    from entities.kinds import kind_of
+
+    if _has_model_perm(user, by_model, "add") or _has_model_perm(user, by_model, "change"):
+        return visible_entities(model, user)
+    if not (user.is_authenticated and user.is_active):
+        return model._default_manager.none()
+    if kind_of(model).is_system:
+        return model._default_manager.all()
+    content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
+    mine = ApplicationItem.objects.filter(
+        content_type=content_type, tag_id__in=developer_application_ids(user)
+    ).values("object_id")
+    return model._default_manager.filter(pk__in=mine)
+
+
 # --- events and the API gateway -------------------------------------------------------------------
 
 
@@ -266,3 +288,11 @@ def may_run_in(user, application) -> bool:
     from entities.models import FunctionRun
 
     return _has_model_perm(user, FunctionRun, "add") or has_role(user, application, Role.DEVELOPER)
+
+
+# --- the admin ------------------------------------------------------------------------------------
+
+
+def may_use_admin(user, model) -> bool:
+    """Open the admin's change page of a model's objects: staff who may view or change them."""
+    return _has_model_perm(user, model, "view") or _has_model_perm(user, model, "change")

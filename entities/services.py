@@ -8,6 +8,7 @@ visible) or StaleRevision (changed meanwhile).
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -111,8 +112,22 @@ def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
     return fields, many, values
 
 
+def all_at_once(*checks) -> None:
+    """Run independent checks and raise every refusal they make as one ValidationError, so that a form
+    (or an API client) sees all its problems in one answer instead of one per attempt."""
+    errors: dict = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_references_visible(*, user, kind: Kind, entity, many: dict) -> None:
     """Every referenced entity must be one the user may see (it may not exist for them otherwise)."""
+    errors = {}
     for ref in kind.references:
         targets = many.get(ref.field) if ref.many else [getattr(entity, ref.field, None)]
         targets = [t for t in (targets or []) if t is not None]
@@ -121,13 +136,15 @@ def _check_references_visible(*, user, kind: Kind, entity, many: dict) -> None:
         target_model = get_kind(ref.kind).model
         visible = access.visible_entities(target_model, user).filter(pk__in=[t.pk for t in targets])
         if visible.count() != len({t.pk for t in targets}):
-            raise ValidationError(
-                {ref.field: f"{rules.A(get_kind(ref.kind).label)} named in '{ref.field}' does not exist."}
-            )
+            errors[ref.field] = f"{rules.A(get_kind(ref.kind).label)} named in '{ref.field}' does not exist."
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_forward_references(*, kind: Kind, entity, target_apps, many: dict) -> None:
-    """The entity's own references obey the reference rule with its (new) applications."""
+    """The entity's own references obey the reference rule with its (new) applications (every
+    reference is checked: all the refusals come at once)."""
+    checks = []
     for ref in kind.references:
         if kind.scope == scopes.FROZEN and ref.field == "function":
             continue  # a run's applications come from its function by construction
@@ -136,8 +153,13 @@ def _check_forward_references(*, kind: Kind, entity, target_apps, many: dict) ->
         else:
             target = getattr(entity, ref.field, None)
             targets = [target] if target is not None else []
-        for target in targets:
-            rules.check_reference(entity, target_apps, target, list(target.applications.all()), ref.field)
+        checks += [
+            partial(
+                rules.check_reference, entity, target_apps, target, list(target.applications.all()), ref.field
+            )
+            for target in targets
+        ]
+    all_at_once(*checks)
 
 
 def _check_reverse_references(*, kind: Kind, entity, target_apps) -> None:
@@ -197,17 +219,20 @@ def _full_clean(kind: Kind, entity) -> None:
         for field in entity._meta.concrete_fields
         if isinstance(getattr(entity, field.attname, None), str) and "\x00" in getattr(entity, field.attname)
     }
-    if with_nul:
-        raise ValidationError(with_nul)
+    errors: dict = dict(with_nul)
     try:
-        entity.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from None
-    taken = kind.model.objects.filter(name=entity.name).exclude(pk=entity.pk)
-    if kind.name != "run" and taken.exists():
-        raise ValidationError(
-            {"name": f"{rules.A(kind.label)} named '{entity.name}' already exists; choose another name."}
+        entity.full_clean(
+            exclude=["created_by", *with_nul], validate_unique=False, validate_constraints=False
         )
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if "name" not in errors and kind.name != "run":
+        if kind.model.objects.filter(name=entity.name).exclude(pk=entity.pk).exists():
+            errors["name"] = [
+                f"{rules.A(kind.label)} named '{entity.name}' already exists; choose another name."
+            ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def insert_entity(kind: Kind, entity, applications) -> None:
@@ -274,8 +299,10 @@ def entity_create(
     )
     if not access.may_create(user, kind.model, target):
         raise PermissionDenied(_create_denied(kind, target))
-    _full_clean(kind, entity)
-    _check_forward_references(kind=kind, entity=entity, target_apps=target, many=many)
+    all_at_once(
+        partial(_full_clean, kind, entity),
+        partial(_check_forward_references, kind=kind, entity=entity, target_apps=target, many=many),
+    )
     for application in target:
         quotas.check_entity_quota(application=application, kind=kind)
     insert_entity(kind, entity, target)
@@ -344,8 +371,10 @@ def entity_update(
         user=user, kind=kind, entity=entity, applications=applications, current=current
     )
     _check_assignment(user=user, kind=kind, current=current, target=target)
-    _full_clean(kind, entity)
-    _check_forward_references(kind=kind, entity=entity, target_apps=target, many=many)
+    all_at_once(
+        partial(_full_clean, kind, entity),
+        partial(_check_forward_references, kind=kind, entity=entity, target_apps=target, many=many),
+    )
     moved = {a.pk for a in current} != {a.pk for a in target}
     if moved:
         _check_reverse_references(kind=kind, entity=entity, target_apps=target)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from applications.models import Application
+from entities.pages import status as status_display
 from entities.pages.tables import TimeColumn
 
 
@@ -35,5 +36,5 @@ class ApplicationTable(tables.Table):
     def render_role(self, record):
         return self.roles.get(record.pk, "—")
 
-    def render_status(self, value):
-        return format_html('<span class="status status-{}">{}</span>', value.lower(), value)
+    def render_status(self, record):
+        return status_display.badge(record.status)  # READY, not the choice's label

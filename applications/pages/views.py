@@ -24,6 +24,7 @@ from dispatch_site.errors import add_service_errors
 from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
+from entities.pages.links import other_surfaces
 from entities.rules import upper_first
 from entities.selectors import entity_queryset
 from entities.services import all_kinds_in
@@ -148,6 +149,7 @@ def application_detail(request, name):
         "may_change": access.may_change_application(request.user, application),
         "may_delete": access.may_delete_application(request.user, application),
         "tag_names": sorted(tag.name for tag in application.tags.all()),
+        "surface_links": other_surfaces(request.user, application, api_basename="application"),
     }
     return render(request, "pages/application_detail.html", context)
 

@@ -13,7 +13,7 @@ import base64
 import binascii
 from collections import namedtuple
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import RegexValidator
 from django.db.models import TextField
 from django.urls import reverse
@@ -24,8 +24,7 @@ from rest_framework import serializers
 from applications import access
 from applications.models import Status
 from entities import models as m
-from entities import rules, services
-from entities.api.parsers import query_flag
+from entities import reveal, rules, services
 from entities.kinds import KINDS, get_kind, kind_of
 from entities.shapes import HTTP_METHODS, PROTOCOLS, JSONShape
 
@@ -435,21 +434,12 @@ class SecretSerializer(EntitySerializer):
         request = context.get("request")
         if request is None or not wants_reveal(request):
             return
-        user = request.user
-        if context.get("detail"):  # one secret, asked for by name: a refusal is a 403
-            [secret] = instances
-            if not access.may_reveal_secret(user, secret):
-                raise PermissionDenied(
-                    f"You need the developer role in an application of secret '{secret.name}' to read its "
-                    "values; leave out reveal to see its keys."
-                )
-            context["revealable"] = {secret.pk}
-            return
-        context["revealable"] = access.revealable_secrets(user, instances)
+        by_name = bool(context.get("detail"))  # one secret, asked for by name: a refusal is a 403
+        context["revealable"] = reveal.revealed_secrets(request.user, instances, by_name=by_name)
 
 
 def wants_reveal(request) -> bool:
-    return query_flag(request, "reveal")
+    return reveal.asked(request.query_params)
 
 
 class Base64Field(serializers.CharField):

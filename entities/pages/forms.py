@@ -8,18 +8,21 @@ by name; the applications field offers only what the user may put entities into.
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.forms.fields import InvalidJSONInput, JSONString
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.html import format_html, format_html_join
 
 from applications import access, scopes
+from applications.models import ApplicationItem
 from applications.pages.forms import take_names_as_typed
 from dispatch_site import parsing
 from entities import models as m
 from entities.kinds import get_kind, kind_of
-from entities.rules import NUL_MESSAGE, holds_nul
+from entities.rules import NUL_MESSAGE, a, holds_nul
 
 
 class JSONTextField(forms.JSONField):
@@ -155,6 +158,39 @@ class StringListField(forms.CharField):
         return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
+class ReferenceChoices(ModelChoiceIterator):
+    """A reference's choices labelled with their applications, "hello (app-a)", read with one more
+    query (the through table's rows of every choice, none for system kinds), not one per choice."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        entities = list(self.queryset)
+        kind = kind_of(self.queryset.model)
+        where = {} if kind.is_system else application_names_of(kind.model, entities)
+        for entity in entities:
+            label = entity.name
+            if not kind.is_system:
+                label += f" ({', '.join(where.get(entity.pk, [])) or 'unassigned'})"
+            yield (ModelChoiceIteratorValue(self.field.prepare_value(entity), entity), label)
+
+
+def application_names_of(model, entities) -> dict[int, list[str]]:
+    """The names of the applications of each entity, by id, in one query."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        ApplicationItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),  # cached by Django
+            object_id__in=[entity.pk for entity in entities],
+        )
+        .order_by("tag__name")
+        .values_list("object_id", "tag__name")
+    )
+    for entity_id, name in rows:
+        names.setdefault(entity_id, []).append(name)
+    return names
+
+
 class EntityForm(forms.ModelForm):
     """What every kind's form has: name, applications (per the kind's scope), tags and revision."""
 
@@ -175,7 +211,7 @@ class EntityForm(forms.ModelForm):
         self.editing = editing
         for ref in self.kind.references:
             if ref.field in self.fields:
-                self._offer_visible(ref)
+                self._offer_usable(ref)
         self._add_applications_field(current_application)
         if editing:
             self.initial["tags"] = ", ".join(sorted(tag.name for tag in self.instance.tags.all()))
@@ -188,13 +224,26 @@ class EntityForm(forms.ModelForm):
         self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         take_names_as_typed(self)
 
-    def _offer_visible(self, ref):
-        """References list only what the user may see, and are chosen by name."""
-        target = get_kind(ref.kind).model
+    def _offer_usable(self, ref):
+        """References offer what the user may point at from this kind (the access layer says which),
+        chosen by name and labelled with their applications; an edit keeps offering what the entity
+        already uses, so saving it unchanged never fails on a choice that is no longer offered."""
+        target = get_kind(ref.kind)
         field = self.fields[ref.field]
-        field.queryset = access.visible_entities(target, self.user).order_by("name")
+        usable = access.usable_entities(target.model, self.user, by_model=self._meta.model)
+        if self.editing:
+            if ref.many:
+                current = [t.pk for t in getattr(self.instance, ref.field).all()]
+            else:
+                current = [getattr(self.instance, f"{ref.field}_id")]
+            usable = usable | access.visible_entities(target.model, self.user).filter(pk__in=current)
+        field.iterator = ReferenceChoices  # before the queryset, which makes the widget's choices
+        field.queryset = usable.order_by("name")
         field.to_field_name = "name"
-        field.label_from_instance = lambda entity: entity.name
+        field.error_messages["invalid_choice"] = (
+            f"Choose {a(target.label)} from the list (system-scoped, or in an application you develop "
+            "in); '%(value)s' is not one of them."
+        )
         if self.editing and not ref.many:
             self.initial[ref.field] = getattr(self.instance, ref.field)
 

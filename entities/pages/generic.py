@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,10 +23,12 @@ from applications import access, scopes
 from applications.exceptions import NotFound, StaleRevision
 from applications.pages import switcher
 from applications.selectors import attach_tags
-from dispatch_site.errors import add_service_errors
-from dispatch_site.parsing import ParseError, parse_flag, parse_whole_number
-from entities import services
+from dispatch_site.errors import add_service_errors, status_of
+from dispatch_site.parsing import ParseError, parse_whole_number
+from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
+from entities.pages import status as status_display
+from entities.pages.links import other_surfaces
 from entities.rules import upper_first
 from entities.selectors import entity_queryset
 
@@ -147,6 +150,8 @@ class ListFilters:
         """Shape the filter form for a page; whether the filters are valid."""
         self.form = form = filterset.form
         form.fields.pop("ordering", None)  # the table's headers sort
+        if "status" in form.fields:
+            form.fields["status"].choices = status_display.CHOICES  # READY, as on every page
         for name in self.primary:  # few choices: checkboxes read better than a list box
             field = form.fields.get(name)
             if field is not None and hasattr(field, "choices"):
@@ -247,7 +252,12 @@ class ObjectView(KindView):
     def get(self, request, name):
         kind = self.kind
         entity = self.get_object(request, name)
-        may_reveal = kind.name == "secret" and access.may_reveal_secret(request.user, entity)
+        is_secret = kind.name == "secret"
+        # ?reveal=true as on the API: a bad flag is a 400, a viewer who asks a 403 (entities/reveal.py)
+        revealed = is_secret and reveal.asked(request.GET)
+        if revealed:
+            reveal.revealed_secrets(request.user, [entity], by_name=True)
+        may_reveal = revealed or (is_secret and access.may_reveal_secret(request.user, entity))
         context = self.base_context(
             object=entity,
             rows=detail_rows(entity, kind),
@@ -256,16 +266,21 @@ class ObjectView(KindView):
             tag_names=sorted(tag.name for tag in entity.tags.all()),
             may_change=form_class(kind) is not None and access.may_change(request.user, entity),
             may_delete=form_class(kind) is not None and access.may_delete(request.user, entity),
-            secret_values=sorted(entity.values.items()) if kind.name == "secret" else None,
+            secret_values=sorted(entity.values.items()) if is_secret else None,
             may_reveal=may_reveal,
-            revealed=may_reveal and parse_flag(request.GET.get("reveal"), name="reveal"),
+            revealed=revealed,
             run_form=None,  # always set: a missing variable is logged with the whole context
+            surface_links=other_surfaces(request.user, entity, api_basename=kind.name),
         )
         if kind.name == "function":
             from .runs import run_form_context  # runs.py builds on this module
 
             context.update(run_form_context(request.user, entity))
         return no_store_if_secret(render(request, self.template_name, context), context["revealed"])
+
+
+class TrialWrite(Exception):
+    """Rolls back a write that was only tried, to collect the services' refusals."""
 
 
 class ObjectEditView(KindView):
@@ -305,29 +320,58 @@ class ObjectEditView(KindView):
         entity = self.get_entity(request, name)
         return self.respond(request, self.get_form(request, entity), entity)
 
+    def save(self, request, form, entity):
+        if entity is None:
+            return services.entity_create(
+                kind=self.kind,
+                user=request.user,
+                fields=form.service_fields(),
+                applications=form.service_applications(),
+                tags=form.service_tags(),
+            )
+        return services.entity_update(
+            entity=entity,
+            user=request.user,
+            fields=form.service_fields(),
+            applications=form.service_applications(),
+            tags=form.service_tags(),
+            revision=form.cleaned_data.get("revision"),
+        )
+
+    def add_errors_of_the_services(self, request, form, entity) -> None:
+        """The services' refusals of the fields the form did accept, beside the form's own errors, so
+        that one submission shows every problem (a taken name beside bad JSON). The write is tried in a
+        transaction that is always rolled back; a refusal that is not about fields (a permission, a
+        stale revision) is left to the submission that has no form error. Without a valid single
+        reference (an API's function) there is nothing to try: the services start from it."""
+        if any(ref.field in form.errors for ref in self.kind.references if not ref.many):
+            return
+        try:
+            with transaction.atomic():
+                self.save(request, form, entity)
+                raise TrialWrite
+        except TrialWrite:
+            pass
+        except ValidationError as error:
+            other_fields = {
+                field: messages
+                for field, messages in error.update_error_dict({}).items()
+                if field not in form.errors
+            }
+            if other_fields:
+                add_service_errors(form, ValidationError(other_fields))
+        except Exception as error:
+            if status_of(error) is None:
+                raise
+
     def post(self, request, name=None):
         entity = self.get_entity(request, name)
         form = self.get_form(request, entity, data=request.POST)
         if not form.is_valid():
+            self.add_errors_of_the_services(request, form, entity)
             return self.respond(request, form, entity, status=400)
         try:
-            if entity is None:
-                saved = services.entity_create(
-                    kind=self.kind,
-                    user=request.user,
-                    fields=form.service_fields(),
-                    applications=form.service_applications(),
-                    tags=form.service_tags(),
-                )
-            else:
-                saved = services.entity_update(
-                    entity=entity,
-                    user=request.user,
-                    fields=form.service_fields(),
-                    applications=form.service_applications(),
-                    tags=form.service_tags(),
-                    revision=form.cleaned_data.get("revision"),
-                )
+            saved = self.save(request, form, entity)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.respond(request, form, entity, status=400)

@@ -20,6 +20,7 @@ from entities.runs import services as run_services
 from entities.runs.selectors import visible_function_ids
 
 from .generic import KindView, detail_url, list_url
+from .links import other_surfaces
 
 REFRESH_SECONDS = 2
 
@@ -99,5 +100,6 @@ class RunView(KindView):
             stderr="\n".join((run.logs or {}).get("stderr") or []),
             stacktrace="\n".join((run.error or {}).get("stacktrace") or []),
             refresh=None if run.finished else REFRESH_SECONDS,
+            surface_links=other_surfaces(request.user, run, api_basename="run"),
         )
         return render(request, self.template_name, context)

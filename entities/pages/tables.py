@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from entities import models as m
 from entities.kinds import get_kind
+from entities.pages import status as status_display
 from entities.rules import upper_first
 
 
@@ -96,8 +97,10 @@ class TimeColumn(tables.Column):
 
 
 class StatusColumn(tables.Column):
-    def render(self, value):
-        return format_html('<span class="status status-{}">{}</span>', value.lower(), value)
+    """The stored status (READY), not the choice's label (Ready) that django-tables2 would show."""
+
+    def render(self, record):
+        return status_display.badge(record.status)
 
 
 class EntityTable(tables.Table):

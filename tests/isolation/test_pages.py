@@ -169,6 +169,6 @@ def test_a_create_form_reads_a_hidden_reference_as_one_that_does_not_exist(world
         )
 
     missing = create(MISSING)
-    assert missing.status_code == 400 and "Select a valid choice" in missing.content.decode()
+    assert missing.status_code == 400 and "is not one of them" in missing.content.decode()
     assert_like_missing(create(hidden), missing, hidden, f"{kind.plural}/new/ with {ref.field}={hidden}")
     assert not kind.model.objects.filter(name=f"new-{kind.name}").exists()

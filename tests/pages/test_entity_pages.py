@@ -1,5 +1,7 @@
 """Every kind's list, detail, create, edit and delete page, for every role, with the test client."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -154,15 +156,95 @@ def test_a_reference_into_another_application_is_refused_with_the_rule_message(s
     assert not m.Function.objects.filter(name="crossing").exists()
 
 
-def test_reference_fields_offer_only_what_the_user_may_see(scene, people, client_for):
-    form = client_for(people.developer_a).get("/functions/new/").context["form"]
+def test_reference_fields_offer_only_what_the_user_may_use_labelled_with_its_application(
+    scene, people, client_for
+):
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    client = client_for(people.developer_a)  # developer of A, viewer of B: sees bee-image, may not use it
+    form = client.get("/functions/new/").context["form"]
     assert [image.name for image in form.fields["image"].queryset] == ["python3"]
     assert [app.name for app in form.fields["applications"].queryset] == ["app-a"]
-    response = client_for(people.developer_a).post(
+    page = client.get("/functions/new/").content.decode()
+    assert '<option value="python3">python3 (app-a)</option>' in page
+    assert "bee-image" not in page
+    assert 'value="open-sesame"' in page and "open-sesame (app-a)" in page
+    response = client.post(
         "/functions/new/", {"name": "sneaky", "applications": "app-a", "image": "bee-image", "timeout": "1"}
     )
     assert response.status_code == 400
-    assert "Select a valid choice" in response.context["form"].errors["image"][0]
+    assert response.context["form"].errors["image"] == [
+        "Choose an image from the list (system-scoped, or in an application you develop in); "
+        "'bee-image' is not one of them."
+    ]
+    assert not m.Function.objects.filter(name="sneaky").exists()
+
+
+def test_system_scoped_references_are_offered_to_developers_without_an_application(scene, people, client_for):
+    page = client_for(people.developer_a).get("/images/python3/edit/").content.decode()
+    assert '<option value="python3-base" selected>python3-base</option>' in page
+    page = client_for(people.developer_a).get("/event-drivers/new/").content.decode()
+    assert '<option value="ticker-type">ticker-type</option>' in page
+
+
+def test_staff_are_offered_every_reference_they_see_with_its_applications(scene, people, client_for):
+    page = client_for(people.superuser).get("/functions/new/").content.decode()
+    assert '<option value="bee-image">bee-image (app-b)</option>' in page
+    assert '<option value="python3">python3 (app-a)</option>' in page
+
+
+def test_an_edit_keeps_offering_a_reference_the_user_could_not_choose(scene, people, client_for, settings):
+    settings.DISPATCH_SCOPES = {"function": "many"}
+    f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
+    both = f.FunctionFactory(name="both", image=scene.image, applications=[people.app_a, people.app_b])
+    both.secrets.set([f.SecretFactory(name="b-secret", applications=[people.app_b])])
+    f.SecretFactory(name="other-b-secret", applications=[people.app_b])
+    client = client_for(people.developer_a)  # developer of A: may change `both`, but only view B
+    page = client.get("/functions/both/edit/").content.decode()
+    assert "b-secret (app-b)" in page and "other-b-secret" not in page
+    data = {"name": "both", "applications": ["app-a", "app-b"], "image": "python3", "timeout": "5"}
+    response = client.post("/functions/both/edit/", {**data, "secrets": ["b-secret"]})
+    assert response.status_code == 302
+    response = client.post("/functions/both/edit/", {**data, "secrets": ["other-b-secret"]})
+    assert response.status_code == 400
+    assert "'other-b-secret' is not one of them" in response.context["form"].errors["secrets"][0]
+
+
+def test_every_error_of_a_form_is_reported_at_once(scene, people, client_for):
+    f.FunctionFactory(name="taken", image=scene.image, applications=[people.app_a])
+    client = client_for(people.superuser)  # sees B's image, so the reference rule itself refuses it
+    data = {
+        "name": "taken",
+        "applications": "app-a",
+        "image": "bee-image",
+        "secrets": ["open-sesame"],
+        "schema_in": "{nope",
+        "timeout": "10",
+    }
+    response = client.post("/functions/new/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert sorted(errors) == ["image", "name", "schema_in"]
+    assert errors["name"] == ["A function named 'taken' already exists; choose another name."]
+    assert errors["image"][0].startswith("Function 'taken' (in application 'app-a') cannot use image")
+    assert errors["schema_in"][0].startswith("JSON parse error: Expecting property name")
+    assert m.Function.objects.get(name="taken").image == scene.image  # the first one, unchanged
+
+
+def test_the_services_report_every_reference_they_refuse_at_once(scene, people, client_for):
+    f.SecretFactory(name="bee-secret", applications=[people.app_b])
+    data = {
+        "name": "crossing",
+        "applications": "app-a",
+        "image": "bee-image",
+        "secrets": ["open-sesame", "bee-secret"],
+        "timeout": "10",
+    }
+    response = client_for(people.superuser).post("/functions/new/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert sorted(errors) == ["image", "secrets"]
+    assert "cannot use secret 'bee-secret' (in application 'app-b')" in errors["secrets"][0]
+    assert not m.Function.objects.filter(name="crossing").exists()
 
 
 def test_a_viewer_cannot_create_in_their_application(scene, people, client_for):
@@ -245,21 +327,42 @@ def test_detail_with_another_application_in_the_url_is_a_404(scene, people, clie
     assert client.get("/functions/hello/?application=app-b").status_code == 404
 
 
-def test_secret_values_are_masked_for_viewers_even_when_they_ask(scene, people, client_for):
-    for url in ("/secrets/open-sesame/", "/secrets/open-sesame/?reveal=1", "/secrets/"):
+def test_secret_values_are_masked_for_viewers(scene, people, client_for):
+    for url in ("/secrets/open-sesame/", "/secrets/"):
         page = client_for(people.viewer_a).get(url).content.decode()
         assert "OpenSesame" not in page, url
     page = client_for(people.viewer_a).get("/secrets/open-sesame/").content.decode()
     assert "password" in page and "Reveal values" not in page
 
 
+def test_a_viewer_who_asks_to_reveal_gets_the_apis_403(scene, people, client_for):
+    for url in ("/secrets/open-sesame/?reveal=true", "/api/v1/secrets/open-sesame/?reveal=true"):
+        response = client_for(people.viewer_a).get(url)
+        assert response.status_code == 403, url
+        assert "OpenSesame" not in response.content.decode()
+        assert "to read its values; leave out reveal to see its keys" in response.content.decode(), url
+
+
 def test_secret_values_are_revealed_to_developers_who_ask(scene, people, client_for):
     client = client_for(people.developer_a)
     page = client.get("/secrets/open-sesame/").content.decode()
-    assert "OpenSesame" not in page and "Reveal values" in page
-    revealed = client.get("/secrets/open-sesame/?reveal=1")
-    assert "OpenSesame" in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
+    assert "OpenSesame" not in page and 'href="?reveal=true"' in page
+    for flag in ("true", "1", "yes", "True"):  # what the API's flag parser takes
+        revealed = client.get(f"/secrets/open-sesame/?reveal={flag}")
+        assert "OpenSesame" in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
+    assert "OpenSesame" not in client.get("/secrets/open-sesame/?reveal=false").content.decode()
     assert client.get("/secrets/open-sesame/edit/")["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "developer_a"])
+def test_a_bad_reveal_flag_is_the_apis_400_for_everyone(scene, people, client_for, who):
+    client = client_for(getattr(people, who))
+    page = client.get("/secrets/open-sesame/?reveal=ture")
+    api = client.get("/api/v1/secrets/open-sesame/?reveal=ture")
+    assert page.status_code == api.status_code == 400
+    assert api.json()["message"] == "'reveal' must be true or false, not 'ture'."
+    assert "&#x27;reveal&#x27; must be true or false, not &#x27;ture&#x27;." in page.content.decode()
+    assert "OpenSesame" not in page.content.decode() + api.content.decode()
 
 
 def test_a_secret_is_edited_with_the_key_value_editor(scene, people, client_for):
@@ -447,3 +550,46 @@ def test_list_rows_show_their_applications_tags_and_topics(scene, people, client
     functions = client.get("/functions/").content.decode()
     assert 'href="/applications/app-a/"' in functions and '<span class="label">role=test</span>' in functions
     assert "app-a.ticker.tick" in client.get("/subscriptions/").content.decode()
+
+
+def test_a_status_reads_as_the_api_writes_it_on_every_page(scene, people, client_for):
+    scene.function.status = "ERROR"
+    scene.function.save()
+    client = client_for(people.superuser)
+    pages = [
+        "/",
+        "/functions/",
+        "/functions/hello/",
+        "/entities/",
+        f"/runs/{scene.run.name}/",
+        "/applications/",
+        "/applications/app-a/",
+        "/applications/app-a/edit/",
+    ]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert not re.search(r">\s*(Ready|Error|Creating|Updating|Deleting|Initialized)\s*<", page), url
+        assert re.search(r">\s*(READY|ERROR)\s*<", page), url
+    assert '<span class="status status-error">ERROR</span>' in client.get("/functions/").content.decode()
+    assert 'value="ERROR"' in client.get("/functions/").content.decode()  # the filter's choice
+    assert client.get("/functions/?status=ERROR").content.decode().count('<td class="name" ') == 1
+
+
+def test_an_edit_with_a_form_error_reports_the_services_errors_too_and_changes_nothing(
+    scene, people, client_for
+):
+    f.FunctionFactory(name="taken", image=scene.image, applications=[people.app_a])
+    data = {"name": "taken", "applications": "app-a", "image": "python3", "timeout": "x", "revision": "1"}
+    response = client_for(people.developer_a).post("/functions/hello/edit/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["timeout"] == ["Enter a whole number."]
+    assert errors["name"] == ["A function named 'taken' already exists; choose another name."]
+    scene.function.refresh_from_db()
+    assert scene.function.name == "hello" and scene.function.revision == 1
+
+
+@pytest.mark.parametrize("flag", ["true", "ture"])
+def test_reveal_on_a_secret_the_user_may_not_see_is_a_404(scene, people, client_for, flag):
+    response = client_for(people.member_b).get(f"/secrets/open-sesame/?reveal={flag}")
+    assert response.status_code == 404 and "OpenSesame" not in response.content.decode()

@@ -114,11 +114,22 @@ def test_the_application_pages_cost_the_same_for_few_and_many_entities(people, d
     assert [queries(developer, url) for url in urls] == first
 
 
-def test_edit_forms_cost_the_same_whatever_the_choices(people, developer):
+def test_edit_forms_cost_the_same_whatever_the_choices(people, developer, django_assert_num_queries):
     image = f.ImageFactory(name="img", applications=[people.app_a])
+    f.SecretFactory(applications=[people.app_a])
     f.FunctionFactory(name="hello", image=image, applications=[people.app_a])
-    first = [queries(developer, url) for url in ("/functions/new/", "/functions/hello/edit/")]
+    urls = ("/functions/new/", "/functions/hello/edit/")
+    first = [queries(developer, url) for url in urls]
     for _ in range(20):
         f.SecretFactory(applications=[people.app_a])
-        f.ImageFactory(applications=[people.app_a])
-    assert [queries(developer, url) for url in ("/functions/new/", "/functions/hello/edit/")] == first
+        f.ImageFactory(applications=[people.app_a, people.app_b])
+    assert [queries(developer, url) for url in urls] == first
+    # (+ the session without Redis) 1 user, 2 may the user create (developer somewhere), 3 the
+    # switcher's applications, 4 the applications field's choices, 5 the usable images, 6 their
+    # applications (for the labels), 7 the usable secrets, 8 their applications.
+    with django_assert_num_queries(8 + len(session_queries())):
+        developer.get("/functions/new/")
+    # The edit form reads the function, its applications, tags and secrets and the user's roles in its
+    # applications (may change) instead of "may create": 4 more.
+    with django_assert_num_queries(12 + len(session_queries())):
+        developer.get("/functions/hello/edit/")
