@@ -1,14 +1,17 @@
 """Applying a bundle: create or update (or delete) every document through the services, in one
 transaction, all or nothing, with a dry run that rolls back what it did."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from applications import access, scopes
 from applications import services as application_services
+from applications.access import Actor
 from applications.exceptions import NotFound, StaleRevision
 from entities import services
 
@@ -93,7 +96,7 @@ def _error(document: Document, exc: Exception) -> BundleError:
     )
 
 
-def _current(entity, model_field: str):
+def _current(entity: Any, model_field: str) -> Any:
     if model_field == "values":
         return entity.values
     value = getattr(entity, model_field)
@@ -102,7 +105,7 @@ def _current(entity, model_field: str):
     return bytes(value) if isinstance(value, memoryview) else value  # PostgreSQL's binary columns
 
 
-def _differs(entity, model_field: str, value, user) -> bool:
+def _differs(entity: Any, model_field: str, value: Any, user: Actor) -> bool:
     if model_field == "values" and not access.may_reveal_secret(user, entity):
         # Values the caller may not read are never compared: "unchanged" for the right ones and a
         # refusal for wrong ones would let them be guessed one request at a time.
@@ -203,7 +206,9 @@ def _one_bundle_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BUNDLE_LOCK_KEY])
 
 
-def _run(documents: list[Document], step, *, dry_run: bool, reverse: bool = False) -> Report:
+def _run(
+    documents: list[Document], step: Callable[[Document], str], *, dry_run: bool, reverse: bool = False
+) -> Report:
     """Apply `step` to every document in one transaction; any error rolls all of them back."""
     report = Report(dry_run=dry_run)
     with transaction.atomic():
@@ -219,7 +224,7 @@ def _run(documents: list[Document], step, *, dry_run: bool, reverse: bool = Fals
     return report
 
 
-def _documents(bundle) -> list[Document]:
+def _documents(bundle: object) -> list[Document]:
     if isinstance(bundle, str):
         return parse(bundle)
     if isinstance(bundle, list) and all(isinstance(d, Document) for d in bundle):
@@ -231,11 +236,11 @@ def _documents(bundle) -> list[Document]:
 
 def apply_bundle(
     *,
-    user,
-    bundle,
+    user: Actor,
+    bundle: str | list,
     application: str | None = None,
     dry_run: bool = False,
-    base_dir=None,
+    base_dir: str | Path | None = None,
     must_exist: bool = False,
 ) -> Report:
     """Create or update every document of the bundle, all or nothing.
@@ -247,7 +252,7 @@ def apply_bundle(
     documents = _documents(bundle)
     ctx = Context(user=user, base_dir=Path(base_dir) if base_dir else None, must_exist=must_exist)
 
-    def step(document):
+    def step(document: Document) -> str:
         if document.kind == APPLICATION:
             return _apply_application(document, ctx)
         return _apply_entity(document, ctx, application)
@@ -255,7 +260,7 @@ def apply_bundle(
     return _run(documents, step, dry_run=dry_run)
 
 
-def delete_bundle(*, user, bundle, dry_run: bool = False) -> Report:
+def delete_bundle(*, user: Actor, bundle: str | list, dry_run: bool = False) -> Report:
     """Delete what the bundle names, users before what they use; names that are not there are `absent`.
 
     An Application document deletes the application only once nothing else is left in it, so a bundle
@@ -263,7 +268,7 @@ def delete_bundle(*, user, bundle, dry_run: bool = False) -> Report:
     """
     documents = _documents(bundle)
 
-    def step(document):
+    def step(document: Document) -> str:
         if document.kind == APPLICATION:
             application = access.visible_applications(user).filter(name=document.name).first()
             if application is None:

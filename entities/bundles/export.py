@@ -1,25 +1,34 @@
 """Exporting: visible entities of a kind, or an application with everything it manages, as
 documents, reading through the access gate in one query per reference set."""
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from applications import access
+from applications.access import Actor
 from applications.exceptions import NotFound
+from applications.models import Application
 from entities import services
 from entities.kinds import KINDS, Kind, get_kind
+from entities.models import Entity
 
 from .fields import FIELDS, Context
 from .format import APPLICATION, document_of, tags_of, with_state
 
 
-def documents_of(*, user, kind: Kind, entities, revealable=()) -> list[dict]:
+def documents_of(
+    *, user: Actor, kind: Kind, entities: Iterable[Entity], revealable: Iterable[UUID] = ()
+) -> list[dict]:
     """Visible entities of one kind (from `document_queryset`) as Dispatch documents with their state:
     what `dispatch get … -o yaml` prints. Secret values only for the secrets in `revealable`."""
     ctx = Context(user=user, kind=kind, revealable=set(revealable))
     return [with_state(document_of(kind, entity, ctx), entity) for entity in entities]
 
 
-def application_documents(applications) -> list[dict]:
+def application_documents(applications: Iterable[Application]) -> list[dict]:
     """Applications (from the gate, labels prefetched) as documents with their state."""
     return [
         with_state(
@@ -35,13 +44,13 @@ def application_documents(applications) -> list[dict]:
     ]
 
 
-def document_queryset(kind: Kind, user, queryset=None):
+def document_queryset(kind: Kind, user: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """What a kind's documents read, in one query per reference set whatever the count; sources
     included (`defer(None)`: the function manager leaves the archive out of ordinary reads)."""
     return _queryset(kind, user, kind.model.objects.all() if queryset is None else queryset)
 
 
-def _queryset(kind: Kind, user, queryset):
+def _queryset(kind: Kind, user: Actor, queryset: QuerySet) -> QuerySet:
     single = [ref.field for ref in kind.references if not ref.many]
     many = [ref.field for ref in kind.references if ref.many]
     return (
@@ -53,7 +62,7 @@ def _queryset(kind: Kind, user, queryset):
     )
 
 
-def export_application(*, user, name: str, include_secret_values: bool = False) -> list[dict]:
+def export_application(*, user: Actor, name: str, include_secret_values: bool = False) -> list[dict]:
     """The application and everything it manages, plus the system entities those use, as documents.
 
     Runs are runtime records and stay out. Secret values only for the application's admins (and
@@ -77,6 +86,7 @@ def export_application(*, user, name: str, include_secret_values: bool = False) 
         if kind.bundle_kind in FIELDS
     }
     used: dict[str, set] = {}
+    entities: Iterable[Entity]
     for kind, entities in managed.items():
         for ref in kind.references:
             if not ref.many and get_kind(ref.kind).is_system:

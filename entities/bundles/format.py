@@ -5,14 +5,17 @@ loaded into model fields, an entity written back as a document, and YAML written
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from applications.models import Application
 from dispatch_site import parsing
 from entities import rules
 from entities.kinds import KINDS, Kind, get_kind
+from entities.models import Entity
 
 from .fields import FIELDS, SHOWN_FIELDS, Context, as_text
 
@@ -34,7 +37,16 @@ ORDER = [APPLICATION, *BUNDLE_KINDS]
 class BundleError(Exception):
     """A bundle that cannot be applied; names the document and carries the HTTP status to answer."""
 
-    def __init__(self, message: str, *, status: int = 400, errors=None, position=None, kind="", name=""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        errors: dict | None = None,
+        position: int | None = None,
+        kind: str = "",
+        name: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -143,7 +155,7 @@ def documents_from(loaded: list) -> list[Document]:
     return documents
 
 
-def bundle_kind(word):
+def bundle_kind(word: Any) -> Any:
     """The bundle kind a document's `kind` names, in any case and by the registry's names too
     (`function`, `baseimage`, `base-image`, `driver-type`); other values as given."""
     if not isinstance(word, str):
@@ -191,7 +203,7 @@ def split_tags(document: Document) -> tuple[list[str] | None, list[str] | None]:
     return (applications or None), labels
 
 
-def tags_of(entity, *, with_applications: bool = True) -> list[dict]:
+def tags_of(entity: Any, *, with_applications: bool = True) -> list[dict]:
     tags = (
         [{"key": APPLICATION, "value": name} for name in entity.application_names()]
         if with_applications
@@ -227,7 +239,7 @@ def load_fields(document: Document, ctx: Context) -> dict:
     return fields
 
 
-def document_of(kind: Kind, entity, ctx: Context) -> dict:
+def document_of(kind: Kind, entity: Entity, ctx: Context) -> dict:
     document = {"kind": kind.bundle_kind, "name": entity.name}
     for spec in FIELDS.get(kind.bundle_kind) or SHOWN_FIELDS[kind.bundle_kind]:
         value = spec.dump(entity, ctx)
@@ -237,7 +249,7 @@ def document_of(kind: Kind, entity, ctx: Context) -> dict:
     return document
 
 
-def with_state(document: dict, entity) -> dict:
+def with_state(document: dict, entity: Entity | Application) -> dict:
     """A document with the read-only fields Dispatch printed after the writable ones (and ignored on
     import, so what `dispatch get -o yaml` prints applies back unchanged)."""
     document.update(
@@ -254,7 +266,7 @@ def with_state(document: dict, entity) -> dict:
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line text (a function's source, a manifest) as a readable `|` block."""
 
-    def represent_str(self, data):
+    def represent_str(self, data: str) -> Any:
         style = "|" if "\n" in data else None
         return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
