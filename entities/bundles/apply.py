@@ -14,6 +14,7 @@ from applications import services as application_services
 from applications.access import Actor
 from applications.exceptions import NotFound, StaleRevision
 from entities import services
+from entities.selectors import entity_queryset
 
 from .fields import FIELDS, Context
 from .format import (
@@ -132,10 +133,7 @@ def _apply_entity(document: Document, ctx: Context, default_application: str | N
         applications = [default_application]
     fields = load_fields(document, ctx)
     existing = (
-        access.visible_entities(kind.model, ctx.user)
-        .filter(name=document.name)
-        .prefetch_related("applications", "tags")
-        .first()
+        entity_queryset(kind, ctx.user, labels=True, many_references=False).filter(name=document.name).first()
     )
     if existing is None:
         if ctx.must_exist:
@@ -285,7 +283,7 @@ def delete_bundle(*, user: Actor, bundle: str | list, dry_run: bool = False) -> 
             application_services.application_delete(application=application, user=user)
             return "deleted"
         kind = BUNDLE_KINDS[document.kind]
-        entity = access.visible_entities(kind.model, user).filter(name=document.name).first()
+        entity = entity_queryset(kind, user, many_references=False).filter(name=document.name).first()
         if entity is None:
             return "absent"
         services.entity_delete(entity=entity, user=user)

@@ -11,9 +11,9 @@ from applications import access
 from applications.access import Actor
 from applications.exceptions import NotFound
 from applications.models import Application
-from entities import services
 from entities.kinds import KINDS, Kind, get_kind
 from entities.models import Entity
+from entities.selectors import entity_queryset
 
 from .fields import FIELDS, Context
 from .format import APPLICATION, document_of, tags_of, with_state
@@ -44,22 +44,11 @@ def application_documents(applications: Iterable[Application]) -> list[dict]:
     ]
 
 
-def document_queryset(kind: Kind, user: Actor, queryset: QuerySet | None = None) -> QuerySet:
-    """What a kind's documents read, in one query per reference set whatever the count; sources
-    included (`defer(None)`: the function manager leaves the archive out of ordinary reads)."""
-    return _queryset(kind, user, kind.model.objects.all() if queryset is None else queryset)
-
-
-def _queryset(kind: Kind, user: Actor, queryset: QuerySet) -> QuerySet:
-    single = [ref.field for ref in kind.references if not ref.many]
-    many = [ref.field for ref in kind.references if ref.many]
-    return (
-        access.visible_entities(kind.model, user, queryset)
-        .select_related(*single)
-        .prefetch_related("applications", "tags", *many)
-        .defer(None)
-        .order_by("name")
-    )
+def document_queryset(kind: Kind, user: Actor, *, application: Application | None = None) -> QuerySet:
+    """What a kind's documents read: the surfaces' one read path (`entity_queryset`, the access gate)
+    with applications and labels, in one query per reference set whatever the count; sources included
+    (`defer(None)`: the function manager leaves the archive out of ordinary reads)."""
+    return entity_queryset(kind, user, application=application, labels=True).defer(None).order_by("name")
 
 
 def export_application(*, user: Actor, name: str, include_secret_values: bool = False) -> list[dict]:
@@ -79,11 +68,10 @@ def export_application(*, user: Actor, name: str, include_secret_values: bool = 
     ctx = Context(user=user, include_secret_values=include_secret_values)
     app_document = {"kind": APPLICATION, "name": application.name, "description": application.description}
     app_document["tags"] = tags_of(application, with_applications=False)
-    in_application = services.all_kinds_in(application)
     managed: dict[Kind, list] = {
-        kind: list(_queryset(kind, user, queryset))
-        for kind, queryset in in_application.items()
-        if kind.bundle_kind in FIELDS
+        kind: list(document_queryset(kind, user, application=application))
+        for kind in KINDS
+        if not kind.is_system and kind.bundle_kind in FIELDS
     }
     used: dict[str, set] = {}
     entities: Iterable[Entity]
@@ -94,7 +82,7 @@ def export_application(*, user: Actor, name: str, include_secret_values: bool = 
     documents = [app_document]
     for kind in KINDS:
         if kind.is_system and kind.name in used:
-            entities = _queryset(kind, user, kind.model.objects.filter(pk__in=used[kind.name]))
+            entities = document_queryset(kind, user).filter(pk__in=used[kind.name])
         else:
             entities = managed.get(kind, [])
         documents += [document_of(kind, entity, ctx) for entity in entities]

@@ -12,11 +12,11 @@ from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 
-from applications import access
 from applications.access import Actor
 from entities import rules
 from entities.kinds import Kind, get_kind
 from entities.models import Language
+from entities.selectors import entity_queryset
 
 
 @dataclass
@@ -84,7 +84,8 @@ class Ref(Plain):
             shape = "a list of names" if reference.many else "a name"
             raise ValidationError({self.key: f"Give '{self.key}' as {shape}."})
         target = get_kind(reference.kind)
-        found = {e.name: e for e in access.visible_entities(target.model, ctx.user).filter(name__in=names)}
+        visible = entity_queryset(target, ctx.user, many_references=False)
+        found = {e.name: e for e in visible.filter(name__in=names)}
         missing = [n for n in names if n not in found]
         if missing:
             raise ValidationError(
