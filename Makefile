@@ -32,6 +32,7 @@ run: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 

@@ -8,15 +8,28 @@ Writing: `role_in`, `may_*` answer one question each. Superusers may do everythi
 what their Django model permissions allow, on every application.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import ROLE_RANK, Application, ApplicationItem, Membership, Role
 
+if TYPE_CHECKING:  # entities import the applications app: only the type checker reads these
+    from entities.models import Entity, Secret
 
-def _has_model_perm(user, model, action: str) -> bool:
+# Who asks: `request.user` (signed in or anonymous), as every surface passes it to the gate.
+Actor: TypeAlias = "User | AnonymousUser"
+
+
+def _has_model_perm(user: Actor, model: type[Model], action: str) -> bool:
     if not (user.is_active and user.is_authenticated):
         return False
     if user.is_superuser:
@@ -26,17 +39,17 @@ def _has_model_perm(user, model, action: str) -> bool:
     return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
 
 
-def memberships_of(user) -> QuerySet:
+def memberships_of(user: Actor) -> QuerySet[Membership]:
     """The user's memberships, direct and through groups (a subquery-friendly queryset)."""
     return Membership.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
 
 
-def member_application_ids(user, min_role: str = Role.VIEWER) -> QuerySet:
+def member_application_ids(user: Actor, min_role: str = Role.VIEWER) -> QuerySet:
     roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[min_role]]
     return memberships_of(user).filter(role__in=roles).values("application_id")
 
 
-def visible_applications(user) -> QuerySet:
+def visible_applications(user: Actor) -> QuerySet[Application]:
     qs = Application.objects.all()
     if _has_model_perm(user, Application, "view"):
         return qs
@@ -45,13 +58,13 @@ def visible_applications(user) -> QuerySet:
     return qs.filter(id__in=member_application_ids(user))
 
 
-def application_items(model) -> QuerySet:
+def application_items(model: type[Model]) -> QuerySet[ApplicationItem]:
     """ApplicationItem rows of one kind, correlated to the outer entity (for EXISTS)."""
     content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
     return ApplicationItem.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
 
 
-def visible_entities(model, user, queryset: QuerySet | None = None) -> QuerySet:
+def visible_entities(model: type[Model], user: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """Entities of one kind the user may see: their applications', system-scoped and unassigned ones.
 
     "In my applications" is an IN over the through table's (tag, content type, object) index and
@@ -75,12 +88,12 @@ def visible_entities(model, user, queryset: QuerySet | None = None) -> QuerySet:
     # filters every row of the table instead (at 100,000 functions: count 4 ms against 73 ms).
     sql, params = mine.query.get_compiler(using=qs.db).as_sql()
     table = connections[qs.db].ops.quote_name(model._meta.db_table)
-    pk = connections[qs.db].ops.quote_name(model._meta.pk.column)
+    pk = connections[qs.db].ops.quote_name(model._meta.pk.column)  # type: ignore[arg-type]  # an entity's pk has one
     ids = RawSQL(f"{sql} UNION ALL SELECT {pk} FROM {table} WHERE unassigned", params)
     return qs.filter(pk__in=ids)
 
 
-def entities_in_application(model, user, application) -> QuerySet:
+def entities_in_application(model: type[Model], user: Actor, application: Application) -> QuerySet:
     """Entities of one kind tagged with an application the user may see.
 
     Whoever sees an application through membership may see everything in it, so for members this is
@@ -96,7 +109,7 @@ def entities_in_application(model, user, application) -> QuerySet:
     return queryset
 
 
-def roles_in(user, application_ids) -> dict[int, str]:
+def roles_in(user: Actor, application_ids: Iterable[int]) -> dict[int, str]:
     """The user's best role in each of the given applications (one query)."""
     best: dict[int, str] = {}
     if not (user.is_authenticated and user.is_active):
@@ -109,11 +122,11 @@ def roles_in(user, application_ids) -> dict[int, str]:
     return best
 
 
-def role_in(user, application) -> str | None:
+def role_in(user: Actor, application: Application) -> str | None:
     return roles_in(user, [application.pk]).get(application.pk)
 
 
-def has_role(user, application, min_role: str) -> bool:
+def has_role(user: Actor, application: Application, min_role: str) -> bool:
     role = role_in(user, application)
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[min_role]
 
@@ -121,43 +134,43 @@ def has_role(user, application, min_role: str) -> bool:
 # --- applications -------------------------------------------------------------------------------
 
 
-def may_create_application(user) -> bool:
+def may_create_application(user: Actor) -> TypeGuard[User]:  # staff: signed in
     return _has_model_perm(user, Application, "add")
 
 
-def may_change_application(user, application) -> bool:
+def may_change_application(user: Actor, application: Application) -> bool:
     """Change the application itself or its members: staff, or the application's admins."""
     return _has_model_perm(user, Application, "change") or has_role(user, application, Role.ADMIN)
 
 
-def manages_every_application(user) -> bool:
+def manages_every_application(user: Actor) -> bool:
     """Staff allowed to change applications (and superusers): they may leave one without an admin."""
     return _has_model_perm(user, Application, "change")
 
 
-def may_set_quotas(user) -> bool:
+def may_set_quotas(user: Actor) -> bool:
     """Quotas limit an application's admins, so only staff who may change applications set them."""
     return _has_model_perm(user, Application, "change")
 
 
-def may_delete_application(user, application) -> bool:
+def may_delete_application(user: Actor, application: Application) -> bool:
     return _has_model_perm(user, Application, "delete") or has_role(user, application, Role.ADMIN)
 
 
 # --- entities -----------------------------------------------------------------------------------
 
 
-def may_assign(user, application, model) -> bool:
+def may_assign(user: Actor, application: Application, model: type[Model]) -> bool:
     """Put an entity into, or take it out of, the application: its developers and admins."""
     return _has_model_perm(user, model, "change") or has_role(user, application, Role.DEVELOPER)
 
 
-def _developer_roles(user, applications) -> list[bool]:
+def _developer_roles(user: Actor, applications: Sequence[Application]) -> list[bool]:
     roles = roles_in(user, [app.pk for app in applications])
     return [ROLE_RANK.get(roles.get(app.pk), 0) >= ROLE_RANK[Role.DEVELOPER] for app in applications]
 
 
-def may_create(user, model, applications) -> bool:
+def may_create(user: Actor, model: type[Model], applications: Sequence[Application]) -> bool:
     """Create an entity in these applications (none: unassigned, or system-scoped)."""
     from entities.kinds import kind_of
 
@@ -168,7 +181,7 @@ def may_create(user, model, applications) -> bool:
     return all(_developer_roles(user, applications))
 
 
-def may_change(user, entity) -> bool:
+def may_change(user: Actor, entity: Entity) -> bool:
     """Change an entity's fields: staff, or a developer of one of its applications."""
     if _has_model_perm(user, type(entity), "change"):
         return True
@@ -177,7 +190,7 @@ def may_change(user, entity) -> bool:
     return any(_developer_roles(user, list(entity.applications.all())))
 
 
-def may_delete(user, entity) -> bool:
+def may_delete(user: Actor, entity: Entity) -> bool:
     """Delete an entity: staff, or a developer of every application it is in (shared ones stay)."""
     if _has_model_perm(user, type(entity), "delete"):
         return True
@@ -187,7 +200,7 @@ def may_delete(user, entity) -> bool:
     return bool(applications) and all(_developer_roles(user, applications))
 
 
-def deletable_entities(model, user, queryset: QuerySet) -> QuerySet:
+def deletable_entities(model: type[Model], user: Actor, queryset: QuerySet) -> QuerySet:
     """The entities of the queryset that `may_delete` allows, as one queryset: those in at least
     one application and only in applications where the user is a developer (or all, for staff)."""
     if _has_model_perm(user, model, "delete"):
@@ -197,16 +210,16 @@ def deletable_entities(model, user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(Exists(items)).exclude(Exists(items.exclude(tag_id__in=developer_of)))
 
 
-def may_view(user, entity) -> bool:
+def may_view(user: Actor, entity: Entity) -> bool:
     return visible_entities(type(entity), user).filter(pk=entity.pk).exists()
 
 
-def may_reveal_secret(user, secret) -> bool:
+def may_reveal_secret(user: Actor, secret: Secret) -> bool:
     """Read a secret's values in clear: its developers and admins (viewers see only the keys)."""
     return may_change(user, secret)
 
 
-def revealable_secrets(user, secrets) -> set[int]:
+def revealable_secrets(user: Actor, secrets: Iterable[Secret]) -> set[UUID]:
     """The ids of the secrets `may_reveal_secret` allows, for a whole list in one query (the roles in
     every application of the list) instead of one per secret; their `applications` are prefetched."""
     secrets = list(secrets)
@@ -225,18 +238,18 @@ def revealable_secrets(user, secrets) -> set[int]:
     return {secret.pk for secret in secrets if any(app.pk in developer for app in secret.applications.all())}
 
 
-def develops_somewhere(user) -> bool:
+def develops_somewhere(user: Actor) -> bool:
     """A developer or admin of at least one application: who may be offered to create an entity in
     one (the form then lists only those applications: `developer_application_ids`)."""
     return developer_application_ids(user).exists()
 
 
-def developer_application_ids(user) -> QuerySet:
+def developer_application_ids(user: Actor) -> QuerySet:
     """The applications the user may create and change entities in by role (a subquery)."""
     return member_application_ids(user, Role.DEVELOPER)
 
 
-def usable_entities(model, user, *, by_model) -> QuerySet:
+def usable_entities(model: type[Model], user: Actor, *, by_model: type[Model]) -> QuerySet:
     """Entities of one kind the user may point at from an entity of `by_model` they write.
 
     Staff who may add or change `by_model` may put it anywhere, so anything they see; system-scoped
@@ -261,7 +274,7 @@ def usable_entities(model, user, *, by_model) -> QuerySet:
 # --- events and the API gateway -------------------------------------------------------------------
 
 
-def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
+def visible_events(user: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """Events of the applications the user sees. Events of no application (a staff or unassigned
     driver's) are staff's only: their data may come from outside and names no audience."""
     from entities.models import Event
@@ -274,7 +287,7 @@ def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
     return qs.filter(application_id__in=member_application_ids(user))
 
 
-def may_emit(user, application) -> bool:
+def may_emit(user: Actor, application: Application | None) -> bool:
     """Emit an event into an application (None: no application): its developers, or staff."""
     from entities.models import Event
 
@@ -283,7 +296,7 @@ def may_emit(user, application) -> bool:
     return application is not None and has_role(user, application, Role.DEVELOPER)
 
 
-def may_run_in(user, application) -> bool:
+def may_run_in(user: Actor, application: Application) -> bool:
     """Run the application's functions (the API gateway's token check): its developers, or staff."""
     from entities.models import FunctionRun
 
@@ -293,6 +306,6 @@ def may_run_in(user, application) -> bool:
 # --- the admin ------------------------------------------------------------------------------------
 
 
-def may_use_admin(user, model) -> bool:
+def may_use_admin(user: Actor, model: type[Model]) -> bool:
     """Open the admin's change page of a model's objects: staff who may view or change them."""
     return _has_model_perm(user, model, "view") or _has_model_perm(user, model, "change")

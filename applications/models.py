@@ -103,7 +103,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.DEVELOPER: 2, Role.ADMIN: 3}
+ROLE_RANK: dict[str | None, int] = {Role.VIEWER: 1, Role.DEVELOPER: 2, Role.ADMIN: 3}  # None: no role
 
 
 class Membership(models.Model):

@@ -3,15 +3,23 @@
 Keyword-only functions in transactions, like entities/services.py: every surface calls these.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
 from . import access
+from .access import Actor
 from .exceptions import NotFound, StaleRevision
 from .models import QUOTA_FIELDS, Application, Membership, Role, Status, application_name_validator
+
+if TYPE_CHECKING:  # entities import the applications app: only the type checker reads this
+    from entities.models import Entity
 
 CASCADES = ("delete", "orphan")
 
@@ -42,7 +50,7 @@ def _save(application: Application) -> None:
         ) from None
 
 
-def _lock_application(application) -> Application:
+def _lock_application(application: Application) -> Application:
     """The application, re-read under a row lock: changes of one application (its fields, its members,
     its delete, entities written into it) take turns, e.g. two admins demoting each other at once cannot
     both see the other still there. Deleted meanwhile, it does not exist."""
@@ -53,7 +61,9 @@ def _lock_application(application) -> Application:
 
 
 @transaction.atomic
-def application_create(*, user, name: str, description: str = "", tags=None) -> Application:
+def application_create(
+    *, user: Actor, name: str, description: str = "", tags: Iterable[str] | None = None
+) -> Application:
     """Create an application (staff); its creator becomes its first admin."""
     if not access.may_create_application(user):
         raise PermissionDenied("Only staff can create applications; ask an administrator.")
@@ -70,7 +80,15 @@ def application_create(*, user, name: str, description: str = "", tags=None) -> 
 
 @transaction.atomic
 def application_update(
-    *, application, user, name=None, description=None, status=None, tags=None, revision=None, quotas=None
+    *,
+    application: Application,
+    user: Actor,
+    name: str | None = None,
+    description: str | None = None,
+    status: str | None = None,
+    tags: Iterable[str] | None = None,
+    revision: int | None = None,
+    quotas: dict[str, int | None] | None = None,
 ) -> Application:
     """Change an application (staff or its admins). `revision`, when given, must be current.
 
@@ -97,7 +115,7 @@ def application_update(
     return application
 
 
-def _set_quotas(application, user, quotas: dict) -> None:
+def _set_quotas(application: Application, user: Actor, quotas: dict) -> None:
     unknown = set(quotas) - set(QUOTA_FIELDS)
     if unknown:
         raise ValidationError(
@@ -130,11 +148,11 @@ class DeletePlan:
         }
 
 
-def _entry(entity) -> dict:
+def _entry(entity: Entity) -> dict:
     return {"kind": entity.kind.name, "name": entity.name}
 
 
-def plan_application_delete(*, application, cascade: str = "delete") -> tuple[DeletePlan, dict]:
+def plan_application_delete(*, application: Application, cascade: str = "delete") -> tuple[DeletePlan, dict]:
     """The plan, and per kind the entities to delete (in the registry's order)."""
     from entities import rules
     from entities.kinds import KINDS
@@ -170,7 +188,9 @@ def plan_application_delete(*, application, cascade: str = "delete") -> tuple[De
 
 
 @transaction.atomic
-def application_delete(*, application, user, cascade: str = "delete", dry_run: bool = False) -> DeletePlan:
+def application_delete(
+    *, application: Application, user: Actor, cascade: str = "delete", dry_run: bool = False
+) -> DeletePlan:
     """Delete an application. cascade=delete also deletes the entities only it holds; orphan keeps
     every entity and removes only the tags. A dry run returns the plan and changes nothing."""
     if not access.may_delete_application(user, application):
@@ -201,7 +221,9 @@ def applications_with_an_admin() -> set[int]:
     )
 
 
-def check_admins_remain(*, user, application, losing: list[Membership], gaining: bool = False) -> None:
+def check_admins_remain(
+    *, user: Actor, application: Application, losing: list[Membership], gaining: bool = False
+) -> None:
     """An application keeps at least one admin, a user or a group with someone in it, unless staff
     decide otherwise: `losing` are the admin memberships that go or are demoted, `gaining` says whether
     the same change makes a new admin."""
@@ -222,7 +244,14 @@ def check_admins_remain(*, user, application, losing: list[Membership], gaining:
 
 
 @transaction.atomic
-def membership_set(*, application, user, role: str, member_user=None, member_group=None) -> Membership:
+def membership_set(
+    *,
+    application: Application,
+    user: Actor,
+    role: str,
+    member_user: User | None = None,
+    member_group: Group | None = None,
+) -> Membership:
     """Give a user or a group a role on the application (application admins and staff)."""
     if not access.may_change_application(user, application):
         raise PermissionDenied(
@@ -247,7 +276,7 @@ def membership_set(*, application, user, role: str, member_user=None, member_gro
 
 
 @transaction.atomic
-def membership_delete(*, membership, user) -> None:
+def membership_delete(*, membership: Membership, user: Actor) -> None:
     if not access.may_change_application(user, membership.application):
         raise PermissionDenied(
             f"You need the admin role in application '{membership.application.name}' to manage its members."

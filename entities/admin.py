@@ -3,10 +3,11 @@
 `EntityAdmin` holds what every kind shares: the columns (applications, status, tags, created), the
 filters (application with "Unassigned", status, tag; they ask the kind's shared FilterSet), search,
 autocomplete for references, read-only record fields, writes and deletes through entities.services,
-and the bulk actions "Add to application…" / "Remove from application…". The per-kind admins at
-the bottom are configuration: a few extra columns each.
+and the bulk actions "Add to application…", "Remove from application…" and "Move to application…".
+The per-kind admins at the bottom are configuration: a few extra columns each.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,17 +23,17 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from taggit.models import Tag
 
-from applications import access
+from applications import access, scopes
 from applications.admin import SERVICE_ERRORS, ServiceAdmin, ServiceForm, reason_of
 from applications.models import Application
 from applications.selectors import attach_tags
 from dispatch_site import parsing
 
-from . import services
+from . import rules, services
 from .kinds import KINDS, kind_of
 from .models import Entity, LabelItem
 from .pages.forms import JSONTextField, LFTextField
@@ -130,6 +131,14 @@ class FunctionNameFilter(KindFilter):
 # --- forms ----------------------------------------------------------------------------------------
 
 
+class ApplicationsWidget(FilteredSelectMultiple):
+    """The two-box selector, in a box of its own: its script puts the boxes first in the widget's
+    parent, which without this box is the row itself, so the "Applications" label landed after them."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html("<div>{}</div>", super().render(name, value, attrs, renderer))
+
+
 class EntityForm(ServiceForm):
     """Creates and changes an entity through entities.services, with only the fields that changed."""
 
@@ -137,14 +146,38 @@ class EntityForm(ServiceForm):
         queryset=Application.objects.none(),
         to_field_name="name",
         required=False,
-        widget=FilteredSelectMultiple("applications", is_stacked=False),
+        widget=ApplicationsWidget("applications", is_stacked=False),
         help_text="A new API or run left without any takes its function's applications.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "applications" in self.fields:
-            self.fields["applications"].queryset = access.visible_applications(self.user)
+        if "applications" not in self.fields:
+            return
+        visible = access.visible_applications(self.user)
+        kind = kind_of(self._meta.model)
+        if kind.scope != scopes.ONE:
+            self.fields["applications"].queryset = visible
+            return
+        # One application at most: a single select. Its initial value is the first of the list the
+        # form already read for the multiple field (no query of its own), and its choices are the one
+        # query of the applications the user may see, as for the multiple field.
+        self.fields["applications"] = forms.ModelChoiceField(
+            queryset=visible,
+            to_field_name="name",
+            required=False,
+            empty_label="— none (unassigned) —",
+            help_text=f"{rules.A(kind.label)} is in one application at most; leave it empty to keep it "
+            "in none.",
+        )
+        self.initial["applications"] = next(iter(self.initial.get("applications") or []), None)
+
+    def chosen_applications(self) -> list[Application]:
+        """The applications picked, as a list whether the field is a single or a multiple select."""
+        chosen = self.cleaned_data["applications"]
+        if isinstance(chosen, Application):
+            return [chosen]
+        return list(chosen or [])
 
     def service_fields(self) -> dict:
         kind = kind_of(self._meta.model)
@@ -158,7 +191,7 @@ class EntityForm(ServiceForm):
     def write(self):
         kind = kind_of(self._meta.model)
         data = self.cleaned_data
-        applications = list(data["applications"]) if self.changed("applications") else None
+        applications = self.chosen_applications() if self.changed("applications") else None
         tags = list(data["tags"]) if self.changed("tags") else None
         if self.instance._state.adding:
             return services.entity_create(
@@ -247,6 +280,54 @@ class ApplicationChoiceForm(forms.Form):
 # --- bulk application changes ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ApplicationChange:
+    """One bulk action on the selected entities' applications: how it changes them, and its words."""
+
+    action: str  # the admin action's name
+    verb: str  # "Add", as in "Add functions to an application" and its button "Add to application"
+    preposition: str  # "to"
+    done: str  # "added to", as in "2 functions added to application 'app-a'."
+    left_alone: str  # "already in it": what an entity the change would not alter is
+    explanation: str  # what the intermediate page says the action does, with {plural}
+    target: Callable[[set[str], str], set[str]]  # (current names, the picked name) -> new names
+
+    def title(self, kind) -> str:
+        return f"{self.verb} {kind.label_plural} {self.preposition} an application"
+
+    def button(self) -> str:
+        return f"{self.verb} {self.preposition} application"
+
+
+ADD = ApplicationChange(
+    action="add_to_application",
+    verb="Add",
+    preposition="to",
+    done="added to",
+    left_alone="already in it",
+    explanation="Add these {plural} to the application you pick:",
+    target=lambda current, name: current | {name},
+)
+REMOVE = ApplicationChange(
+    action="remove_from_application",
+    verb="Remove",
+    preposition="from",
+    done="removed from",
+    left_alone="not in it",
+    explanation="Take these {plural} out of the application you pick:",
+    target=lambda current, name: current - {name},
+)
+MOVE = ApplicationChange(
+    action="move_to_application",
+    verb="Move",
+    preposition="to",
+    done="moved to",
+    left_alone="already only in it",
+    explanation="Move these {plural} out of the applications they are in, into the one you pick:",
+    target=lambda current, name: {name},
+)
+
+
 @dataclass
 class BatchOutcome:
     total: int = 0
@@ -256,8 +337,9 @@ class BatchOutcome:
 
 
 @transaction.atomic
-def change_applications(*, entities, user, application, add: bool) -> BatchOutcome:
-    """Add every entity to the application, or remove it, through entity_update: all or nothing.
+def change_applications(*, entities, user, application, change: ApplicationChange) -> BatchOutcome:
+    """Add every entity to the application, take it out, or move it there, through entity_update
+    (scope, references and roles apply): all or nothing.
 
     Each entity is tried, so every refusal is known; if any is refused, the whole batch is rolled
     back and `changed` is empty.
@@ -266,7 +348,7 @@ def change_applications(*, entities, user, application, add: bool) -> BatchOutco
     outcome = BatchOutcome(total=len(entities))
     for entity in entities:
         current = entity.application_names()
-        target = sorted({*current, application.name} if add else set(current) - {application.name})
+        target = sorted(change.target(set(current), application.name))
         if target == current:
             outcome.unchanged.append(entity)
             continue
@@ -301,7 +383,7 @@ class EntityAdmin(ServiceAdmin):
     name_is_id = False  # runs are named by their id
     list_per_page = 50
     show_full_result_count = False  # saves a second COUNT(*) per page
-    actions = ["add_to_application", "remove_from_application"]
+    actions = ["add_to_application", "remove_from_application", "move_to_application"]
     change_applications_template = "admin/entities/change_applications.html"
 
     @cached_property
@@ -375,44 +457,55 @@ class EntityAdmin(ServiceAdmin):
 
     @admin.action(description="Add to application…", permissions=["change"])
     def add_to_application(self, request, queryset):
-        return self._change_applications(request, queryset, add=True)
+        return self._change_applications(request, queryset, ADD)
 
     @admin.action(description="Remove from application…", permissions=["change"])
     def remove_from_application(self, request, queryset):
-        return self._change_applications(request, queryset, add=False)
+        return self._change_applications(request, queryset, REMOVE)
 
-    def _change_applications(self, request, queryset, *, add: bool):
+    @admin.action(description="Move to application…", permissions=["change"])
+    def move_to_application(self, request, queryset):
+        return self._change_applications(request, queryset, MOVE)
+
+    def _change_applications(self, request, queryset, change: ApplicationChange):
         """Pick the application on an intermediate page, then change the whole selection or none of it."""
         entities = list(queryset)
+        if not entities:  # deleted meanwhile, or never visible to this user: the same to them
+            self.message_user(
+                request,
+                f"None of the selected {self.kind.label_plural} exist; select them again from the list.",
+                messages.WARNING,
+            )
+            return None
         attach_tags(entities)
         if "apply" in request.POST:
             form = ApplicationChoiceForm(request.POST, user=request.user)
             if form.is_valid():
                 application = form.cleaned_data["application"]
                 outcome = change_applications(
-                    entities=entities, user=request.user, application=application, add=add
+                    entities=entities, user=request.user, application=application, change=change
                 )
-                self._report(request, outcome, application, add)
+                self._report(request, outcome, application, change)
                 return None  # back to the list
         else:
             form = ApplicationChoiceForm(user=request.user)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{'Add' if add else 'Remove'} {self.kind.label_plural} "
-            f"{'to' if add else 'from'} an application",
+            "title": change.title(self.kind),
             "subtitle": None,
             "opts": self.opts,
             "kind": self.kind,
-            "add": add,
+            "change": change,
+            "explanation": change.explanation.format(plural=self.kind.label_plural),
+            "left_alone": f"{rules.A(self.kind.label)} that is {change.left_alone} is left alone.",
             "form": form,
             "queryset": entities,
-            "action": "add_to_application" if add else "remove_from_application",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
         return TemplateResponse(request, self.change_applications_template, context)
 
-    def _report(self, request, outcome: BatchOutcome, application, add: bool) -> None:
+    def _report(self, request, outcome: BatchOutcome, application, change: ApplicationChange) -> None:
         label = self.kind.label
         refused = len(outcome.refused)
         if outcome.refused:
@@ -427,20 +520,18 @@ class EntityAdmin(ServiceAdmin):
                 messages.WARNING,
             )
             return
-        done = "added to" if add else "removed from"
         for entity in outcome.changed:
-            self.log_change(request, entity, f"{done.capitalize()} application '{application.name}'.")
+            self.log_change(request, entity, f"{change.done.capitalize()} application '{application.name}'.")
         self.message_user(
             request,
             f"{len(outcome.changed)} {label if len(outcome.changed) == 1 else self.kind.label_plural} "
-            f"{done} application '{application.name}'.",
+            f"{change.done} application '{application.name}'.",
             messages.SUCCESS,
         )
         if outcome.unchanged:
-            already = "already in it" if add else "not in it"
             self.message_user(
                 request,
-                f"Left alone, {already}: {', '.join(str(e) for e in outcome.unchanged)}.",
+                f"Left alone, {change.left_alone}: {', '.join(str(e) for e in outcome.unchanged)}.",
                 messages.INFO,
             )
 

@@ -1,18 +1,22 @@
 """Reads of entities: the one queryset every surface starts from, and lists of many kinds at once (the
 lists behind `entities/` and an application's entities)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, IntegerField, Prefetch, QuerySet, Value
 
 from applications import access
+from applications.access import Actor
+from applications.models import Application
 
 from .kinds import Kind, get_kind
 
 
 def entity_queryset(
     kind: Kind,
-    user,
+    user: Actor,
     *,
-    application=None,
+    application: Application | None = None,
     queryset: QuerySet | None = None,
     labels: bool = False,
     many_references: bool = True,
@@ -55,9 +59,9 @@ class KindBlocks:
     a deep page of one kind costs, not a sort of every entity (DRF's pagination calls count() and slices).
     """
 
-    def __init__(self, blocks):
+    def __init__(self, blocks: Iterable[tuple[Kind, QuerySet]]) -> None:
         self.blocks = list(blocks)  # [(kind, queryset ready to be read: filtered, optimised)]
-        self._counts = None
+        self._counts: list[int] | None = None
 
     def counts(self) -> list[int]:
         if self._counts is None:
@@ -79,7 +83,7 @@ class KindBlocks:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window):
+    def __getitem__(self, window: slice) -> list:
         if not isinstance(window, slice) or window.step not in (None, 1):
             raise TypeError("KindBlocks takes a slice without a step.")
         start, stop = window.start or 0, window.stop if window.stop is not None else self.count()

@@ -7,19 +7,23 @@ visible) or StaleRevision (changed meanwhile).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import QuerySet
 
 from applications import access, quotas, scopes
+from applications.access import Actor
 from applications.exceptions import NotFound, StaleRevision
 from applications.models import Application, ApplicationItem
 
 from . import rules
 from .kinds import KINDS, Kind, get_kind, referrers_of
+from .models import Entity
 
 SECRET_KEY_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,253}")  # used with fullmatch
 READ_ONLY_FIELDS = {"id", "revision", "created", "modified", "created_by", "applications", "tags"}
@@ -29,7 +33,7 @@ def _as_kind(kind: Kind | str) -> Kind:
     return kind if isinstance(kind, Kind) else get_kind(kind)
 
 
-def resolve_applications(*, user, applications: Iterable[Application | str]) -> list[Application]:
+def resolve_applications(*, user: Actor, applications: Iterable[Application | str]) -> list[Application]:
     """Applications by name or instance, among those the user may see; unknown ones are a 400."""
     wanted = list(applications)
     names = sorted({a.name if isinstance(a, Application) else str(a) for a in wanted})
@@ -47,7 +51,7 @@ def resolve_applications(*, user, applications: Iterable[Application | str]) -> 
     return [found[n] for n in names]
 
 
-def _clean_secret_values(values) -> dict[str, str]:
+def _clean_secret_values(values: object) -> dict[str, str]:
     if not isinstance(values, dict):
         raise ValidationError({"values": "Give the secret's values as a map of names to strings."})
     for key, value in values.items():
@@ -60,7 +64,7 @@ def _clean_secret_values(values) -> dict[str, str]:
     return {key: str(value) for key, value in values.items()}
 
 
-def _clean_labels(labels) -> list[str]:
+def _clean_labels(labels: Iterable[object]) -> list[str]:
     cleaned = []
     for label in labels:
         if not isinstance(label, str) or not label.strip() or len(label.strip()) > 100:
@@ -112,7 +116,7 @@ def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
     return fields, many, values
 
 
-def all_at_once(*checks) -> None:
+def all_at_once(*checks: Callable[[], object]) -> None:
     """Run independent checks and raise every refusal they make as one ValidationError, so that a form
     (or an API client) sees all its problems in one answer instead of one per attempt."""
     errors: dict = {}
@@ -125,11 +129,11 @@ def all_at_once(*checks) -> None:
         raise ValidationError(errors)
 
 
-def _check_references_visible(*, user, kind: Kind, entity, many: dict) -> None:
+def _check_references_visible(*, user: Actor, kind: Kind, entity: Entity, many: dict) -> None:
     """Every referenced entity must be one the user may see (it may not exist for them otherwise)."""
-    errors = {}
+    errors: dict[str, str] = {}
     for ref in kind.references:
-        targets = many.get(ref.field) if ref.many else [getattr(entity, ref.field, None)]
+        targets: list | None = many.get(ref.field) if ref.many else [getattr(entity, ref.field, None)]
         targets = [t for t in (targets or []) if t is not None]
         if not targets:
             continue
@@ -141,7 +145,9 @@ def _check_references_visible(*, user, kind: Kind, entity, many: dict) -> None:
         raise ValidationError(errors)
 
 
-def _check_forward_references(*, kind: Kind, entity, target_apps, many: dict) -> None:
+def _check_forward_references(
+    *, kind: Kind, entity: Entity, target_apps: list[Application], many: dict
+) -> None:
     """The entity's own references obey the reference rule with its (new) applications (every
     reference is checked: all the refusals come at once)."""
     checks = []
@@ -162,7 +168,7 @@ def _check_forward_references(*, kind: Kind, entity, target_apps, many: dict) ->
     all_at_once(*checks)
 
 
-def _check_reverse_references(*, kind: Kind, entity, target_apps) -> None:
+def _check_reverse_references(*, kind: Kind, entity: Entity, target_apps: list[Application]) -> None:
     """What uses the entity still obeys the reference rule once its applications change."""
     for other, ref in referrers_of(kind):
         if other.scope in scopes.DERIVED_SCOPES:
@@ -180,13 +186,20 @@ def _check_reverse_references(*, kind: Kind, entity, target_apps) -> None:
                 )
 
 
-def _function_apps(kind: Kind, entity) -> list[Application] | None:
+def _function_apps(kind: Kind, entity: Any) -> list[Application] | None:
     if kind.scope in scopes.DERIVED_SCOPES and entity.function is not None:
         return list(entity.function.applications.all())
     return None
 
 
-def _target_applications(*, user, kind, entity, applications, current) -> list[Application]:
+def _target_applications(
+    *,
+    user: Actor,
+    kind: Kind,
+    entity: Entity,
+    applications: Iterable[Application | str] | None,
+    current: list[Application] | None,
+) -> list[Application]:
     """The applications the entity will be in after this write, checked against its scope."""
     function_apps = _function_apps(kind, entity)
     if applications is None:
@@ -198,7 +211,9 @@ def _target_applications(*, user, kind, entity, applications, current) -> list[A
     return target
 
 
-def _check_assignment(*, user, kind: Kind, current, target) -> None:
+def _check_assignment(
+    *, user: Actor, kind: Kind, current: list[Application], target: list[Application]
+) -> None:
     current_ids = {a.pk for a in current}
     target_ids = {a.pk for a in target}
     for app in [a for a in target if a.pk not in current_ids] + [
@@ -211,7 +226,7 @@ def _check_assignment(*, user, kind: Kind, current, target) -> None:
             )
 
 
-def _full_clean(kind: Kind, entity) -> None:
+def _full_clean(kind: Kind, entity: Entity) -> None:
     # PostgreSQL stores no NUL in text: refused here for every text field, whichever surface sent it
     # (JSON fields check theirs in entities/shapes.py).
     with_nul = {
@@ -235,7 +250,7 @@ def _full_clean(kind: Kind, entity) -> None:
         raise ValidationError(errors)
 
 
-def insert_entity(kind: Kind, entity, applications) -> None:
+def insert_entity(kind: Kind, entity: Entity, applications: list[Application]) -> None:
     """Insert a new entity already in its applications: its `unassigned` flag goes with the row and its
     application rows in one INSERT (taggit's `set` would first read what a new entity cannot have yet,
     and the signal would then rewrite the flag: seven queries for these two)."""
@@ -249,7 +264,7 @@ def insert_entity(kind: Kind, entity, applications) -> None:
         )
 
 
-def _save(kind: Kind, entity) -> None:
+def _save(kind: Kind, entity: Entity) -> None:
     try:
         with transaction.atomic():
             entity.save()
@@ -262,7 +277,7 @@ def _save(kind: Kind, entity) -> None:
         raise ValidationError(f"The {kind.label} could not be saved: {exc}.") from None
 
 
-def _follow(kind: Kind, entity, target_apps) -> None:
+def _follow(kind: Kind, entity: Entity, target_apps: list[Application]) -> None:
     """Entities that follow a function move with it (APIs, unless the setting changed their scope)."""
     if kind.name != "function":
         return
@@ -278,11 +293,11 @@ def _follow(kind: Kind, entity, target_apps) -> None:
 def entity_create(
     *,
     kind: Kind | str,
-    user,
+    user: Actor,
     fields: dict,
     applications: Iterable[Application | str] | None = None,
     tags: Iterable[str] | None = None,
-):
+) -> Entity:
     """Create an entity of a kind in the given applications (None: its scope's default)."""
     kind = _as_kind(kind)
     plain, many, values = _split_fields(kind, fields)
@@ -313,7 +328,7 @@ def entity_create(
     return entity
 
 
-def _create_denied(kind: Kind, target) -> str:
+def _create_denied(kind: Kind, target: list[Application]) -> str:
     if kind.is_system:
         return f"Only staff can create {kind.label_plural}: they are system-scoped."
     if not target:
@@ -322,15 +337,15 @@ def _create_denied(kind: Kind, target) -> str:
     return f"You need the developer role in {names} to create {kind.label_plural} there."
 
 
-def _lock(entity):
+def _lock(entity: Entity) -> Entity:
     """Re-read the entity under a row lock, so two writers of one revision cannot both win."""
     try:
-        return type(entity).objects.select_for_update().get(pk=entity.pk)
+        return type(entity).objects.select_for_update().get(pk=entity.pk)  # type: ignore[attr-defined]  # each kind's own
     except type(entity).DoesNotExist:
         raise NotFound(f"{rules.A(entity.kind.label)} '{entity.name}' does not exist.") from None
 
 
-def _check_visible(user, entity) -> None:
+def _check_visible(user: Actor, entity: Entity) -> None:
     if not access.may_view(user, entity):
         raise NotFound(f"{rules.A(entity.kind.label)} '{entity.name}' does not exist.")
 
@@ -338,13 +353,13 @@ def _check_visible(user, entity) -> None:
 @transaction.atomic
 def entity_update(
     *,
-    entity,
-    user,
+    entity: Entity,
+    user: Actor,
     fields: dict | None = None,
     applications: Iterable[Application | str] | None = None,
     tags: Iterable[str] | None = None,
     revision: int | None = None,
-):
+) -> Entity:
     """Change an entity's fields, applications or tags. `revision`, when given, must be current."""
     kind = entity.kind
     _check_visible(user, entity)
@@ -364,7 +379,7 @@ def entity_update(
     for name, value in plain.items():
         setattr(entity, name, value)
     if values is not None:
-        entity.values = _clean_secret_values(values)
+        entity.values = _clean_secret_values(values)  # type: ignore[attr-defined]  # a secret's
     _check_references_visible(user=user, kind=kind, entity=entity, many=many)
     current = list(entity.applications.all())
     target = _target_applications(
@@ -393,12 +408,12 @@ def entity_update(
     return entity
 
 
-def _application_ids_of(entity):
+def _application_ids_of(entity: Entity) -> QuerySet:
     content_type = ContentType.objects.get_for_model(type(entity))
     return ApplicationItem.objects.filter(content_type=content_type, object_id=entity.pk).values("tag_id")
 
 
-def users_of(kind: Kind, entities) -> list:
+def users_of(kind: Kind, entities: Iterable[Entity]) -> list:
     """Entities of other kinds that reference these ones and would block their deletion."""
     ids = [e.pk for e in entities]
     found = []
@@ -409,7 +424,7 @@ def users_of(kind: Kind, entities) -> list:
     return found
 
 
-def _delete_runs_of(function, user) -> None:
+def _delete_runs_of(function: Entity, user: Actor) -> None:
     """Delete the function's runs that the user may delete (those only in applications they develop
     in); the others, in applications they may not change, keep their frozen `function_name` and lose
     only the link (the foreign key is SET_NULL)."""
@@ -418,7 +433,7 @@ def _delete_runs_of(function, user) -> None:
 
 
 @transaction.atomic
-def entity_delete(*, entity, user, revision: int | None = None) -> None:
+def entity_delete(*, entity: Entity, user: Actor, revision: int | None = None) -> None:
     """Delete an entity that nothing uses any more; a function's runs go with it where the user may
     delete them."""
     kind = entity.kind
@@ -441,7 +456,7 @@ def entity_delete(*, entity, user, revision: int | None = None) -> None:
     entity.delete()
 
 
-def _named_for(user, entities) -> str:
+def _named_for(user: Actor, entities: list[Entity]) -> str:
     """The entities by kind and name, naming only those the user may see (one query per kind): a
     refusal must not tell a user what exists in applications they are no member of."""
     by_model: dict = {}
@@ -458,7 +473,7 @@ def _named_for(user, entities) -> str:
     return f"{names} and entities you cannot see" if names else "entities you cannot see"
 
 
-def all_kinds_in(application) -> dict[Kind, models.QuerySet]:
+def all_kinds_in(application: Application) -> dict[Kind, models.QuerySet]:
     """Per kind, the entities tagged with the application (system kinds have none)."""
     return {
         kind: kind.model.objects.filter(

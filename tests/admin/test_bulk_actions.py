@@ -1,8 +1,10 @@
-"""The bulk actions "Add to application…" and "Remove from application…": an intermediate page,
-then entity_update for every selected entity, all or nothing, each refusal reported by name."""
+"""The bulk actions "Add to application…", "Remove from application…" and "Move to application…": an
+intermediate page, then entity_update for every selected entity, all or nothing, each refusal reported
+by name."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
 
 from entities import models as m
 from tests import factories as f
@@ -123,3 +125,109 @@ def test_a_run_keeps_the_application_it_was_made_in(root, people):
     response = run_action(root, m.FunctionRun, "remove_from_application", [run], "app-a")
     assert any("No action selected" in msg for msg in messages_of(response))  # runs offer none
     assert apps_of(run) == ["app-a"]
+
+
+# --- "Move to application…" -------------------------------------------------------------------------
+
+
+def test_moving_secrets_puts_each_in_the_picked_application_alone(root, people):
+    in_a = f.SecretFactory(name="in-a", applications=[people.app_a])
+    nowhere = f.SecretFactory(name="nowhere")
+    in_b = f.SecretFactory(name="in-b", applications=[people.app_b])
+    response = run_action(root, m.Secret, "move_to_application", [in_a, nowhere, in_b], "app-b")
+    assert "2 secrets moved to application 'app-b'." in messages_of(response)
+    assert "Left alone, already only in it: in-b." in messages_of(response)
+    assert apps_of(in_a) == apps_of(nowhere) == apps_of(in_b) == ["app-b"]
+    assert m.Secret.objects.get(pk=in_a.pk).revision == 2  # through entity_update
+    assert LogEntry.objects.filter(change_message="Moved to application 'app-b'.").count() == 2
+
+
+def test_the_move_page_names_the_action_and_changes_nothing_yet(root, people):
+    secret = f.SecretFactory(name="open-sesame", applications=[people.app_a])
+    html = run_action(root, m.Secret, "move_to_application", [secret]).content.decode()
+    assert "Move these secrets out of the applications they are in, into the one you pick:" in html
+    assert '<input type="hidden" name="action" value="move_to_application">' in html
+    assert 'value="Move to application"' in html
+    assert apps_of(secret) == ["app-a"]
+
+
+def test_moving_takes_an_entity_out_of_every_application_it_was_in(root, people, settings):
+    settings.DISPATCH_SCOPES = {"secret": "many"}
+    shared = f.SecretFactory(name="shared", applications=[people.app_a, people.app_b])
+    response = run_action(root, m.Secret, "move_to_application", [shared], "app-b")
+    assert "1 secret moved to application 'app-b'." in messages_of(response)
+    assert apps_of(shared) == ["app-b"]
+
+
+def test_a_function_whose_image_stays_behind_is_refused_and_nothing_moves(root, people):
+    ready = f.FunctionFactory(name="ready", applications=[people.app_a], image__applications=[people.app_b])
+    stuck = f.FunctionFactory(
+        name="stuck", applications=[people.app_a], image__name="img-a", image__applications=[people.app_a]
+    )
+    response = run_action(root, m.Function, "move_to_application", [ready, stuck], "app-b")
+    messages = messages_of(response)
+    assert (
+        "Function 'stuck' was refused: Function 'stuck' (in application 'app-b') cannot use image 'img-a' "
+        "(in application 'app-a')" in " ".join(messages)
+    )
+    assert not any("'ready' was refused" in msg for msg in messages)
+    assert "Nothing was changed: 1 of the 2 selected functions was refused." in " ".join(messages)
+    assert apps_of(ready) == apps_of(stuck) == ["app-a"]  # all or nothing
+    assert not LogEntry.objects.exists()
+
+
+def test_an_image_that_a_function_uses_is_refused_until_the_function_moves(root, people):
+    function = f.FunctionFactory(
+        name="hello", applications=[people.app_a], image__name="img", image__applications=[people.app_a]
+    )
+    response = run_action(root, m.Image, "move_to_application", [function.image], "app-b")
+    assert any(
+        msg.startswith("Image 'img' was refused: Function 'hello' (in application 'app-a') uses image 'img'")
+        for msg in messages_of(response)
+    )
+    assert apps_of(function.image) == ["app-a"]
+
+
+def test_an_api_cannot_be_moved_but_follows_its_function(root, people):
+    api = f.APIFactory(
+        name="hello-api",
+        applications=[people.app_a],
+        function__applications=[people.app_a],
+        function__image__applications=[people.app_b],
+    )
+    response = run_action(root, m.API, "move_to_application", [api], "app-b")
+    assert any(
+        msg.startswith("API 'hello-api' was refused: An API always belongs") for msg in messages_of(response)
+    )
+    assert apps_of(api) == ["app-a"]
+    response = run_action(root, m.Function, "move_to_application", [api.function], "app-b")
+    assert "1 function moved to application 'app-b'." in messages_of(response)
+    assert apps_of(api.function) == apps_of(api) == ["app-b"]
+
+
+@pytest.fixture
+def staff_of_a(client, people):
+    """Staff who may change secrets, and who is a developer of application A only."""
+    user = people.developer_a
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(codename="change_secret"))
+    client.force_login(user)
+    return client
+
+
+def test_the_move_page_offers_only_the_applications_the_user_may_see(staff_of_a, people):
+    secret = f.SecretFactory(name="open-sesame")
+    html = run_action(staff_of_a, m.Secret, "move_to_application", [secret]).content.decode()
+    assert '<option value="app-a">' in html
+    assert "app-b" not in html
+    response = run_action(staff_of_a, m.Secret, "move_to_application", [secret], "app-b")
+    assert response.context["form"].errors["application"]  # as if it did not exist
+    assert apps_of(secret) == []
+
+
+def test_a_secret_the_user_cannot_see_is_not_moved(staff_of_a, people):
+    hidden = f.SecretFactory(name="hidden", applications=[people.app_b])
+    response = run_action(staff_of_a, m.Secret, "move_to_application", [hidden], "app-a")
+    assert messages_of(response) == ["None of the selected secrets exist; select them again from the list."]
+    assert apps_of(hidden) == ["app-b"]

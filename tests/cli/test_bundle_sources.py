@@ -238,6 +238,17 @@ def test_a_trusted_callers_base_dir_is_not_left_either(people, folder, path):
     assert not m.Function.objects.exists()
 
 
+def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(people, folder):
+    # Found by mypy: a UnicodeDecodeError has no strerror, so this was an AttributeError (a 500).
+    f.ImageFactory(name="python3", applications=[people.app_a])
+    (folder / "latin1.py").write_bytes("r = 'caf\xe9'\n".encode("latin-1"))
+    text = "kind: Function\nname: hello-py\nimage: python3\nsourcePath: latin1.py\n"
+
+    with pytest.raises(bundles.BundleError, match="'latin1.py' is not UTF-8 text; save it as UTF-8"):
+        bundles.apply_bundle(user=people.developer_a, bundle=text, application="app-a", base_dir=folder)
+    assert not m.Function.objects.exists()
+
+
 def test_a_folder_packs_to_the_same_bytes_whenever_it_is_packed(folder):
     (folder / "node_modules").mkdir()
     (folder / "node_modules" / "big.js").write_text("x")

@@ -121,7 +121,7 @@ def test_two_bundle_imports_at_once_leave_each_entity_once_and_no_half_bundle(pe
     f.ImageFactory(name="shared-image", applications=[people.app_a])
 
     # both are inside their transactions; they meet before the one-bundle-at-a-time lock
-    with meeting_in("entities.bundles._one_bundle_at_a_time"):
+    with meeting_in("entities.bundles.apply._one_bundle_at_a_time"):
         responses = at_once(post_bundle(people.developer_a, left), post_bundle(people.developer_a, right))
 
     # one after the other, both apply: the second finds what the first wrote
