@@ -35,6 +35,8 @@ def _run_secrets(*, user, function, function_apps, names) -> list[str]:
     (the reference rule: same application, or both unassigned)."""
     if isinstance(names, str) or not all(isinstance(name, str) for name in names):
         raise ValidationError({"secrets": "Give the run's secrets as a list of secret names."})
+    if not names:
+        return []
     names = sorted(set(names))
     secrets = m.Secret.objects.filter(name__in=names).prefetch_related("applications")
     if user is not None:
