@@ -16,6 +16,7 @@ from dispatch_site.errors import STATUS_OF_RUN_ERROR
 from entities import models as m
 from entities.kinds import get_kind
 from entities.runs import services as run_services
+from entities.runs.selectors import runnable
 
 from . import serializers as s
 from .views import EntityViewSet
@@ -49,11 +50,6 @@ RUN_RESPONSES = {
 def http_context(request) -> dict:
     """What `context.httpContext` holds for a run started through the API (no credentials)."""
     return {"method": request.method, "path": request.path, "user": request.user.get_username()}
-
-
-def runnable(functions):
-    """The functions with what a run reads of one: its image and its source folder (else deferred)."""
-    return functions.select_related("image").defer(None)
 
 
 RunsBase = EntityViewSet.for_kind(get_kind("run"))

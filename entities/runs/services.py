@@ -24,7 +24,7 @@ from entities import rules
 from entities import services as entity_services
 from entities.kinds import get_kind
 
-from . import runner, sandbox, tasks
+from . import runner, sandbox, selectors, tasks
 
 logger = logging.getLogger(__name__)
 RUN = get_kind("run")
@@ -103,7 +103,16 @@ def start_run(
     attach_known_tags(run, applications=applications, labels=[])  # a new run: its answer reads neither
     if not blocking:
         return run
+    run.function = _runnable(function)
     return _execute(run, run.executed_time)
+
+
+def _runnable(function) -> m.Function | None:
+    """The caller's function when it holds what a run reads (the API reads it so), else the function
+    read again with it, in one query (None: deleted meanwhile)."""
+    if m.Function.image.is_cached(function) and "source_archive" not in function.get_deferred_fields():
+        return function
+    return selectors.runnable(m.Function.objects).filter(pk=function.pk).first()
 
 
 def _locked_applications(function) -> list[Application]:

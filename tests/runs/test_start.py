@@ -4,12 +4,16 @@ start a run when the caller's copy of the function is not what the database hold
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from applications.exceptions import NotFound
 from applications.models import ApplicationItem
 from entities import models as m
 from entities.runs.services import start_run
 from tests import factories as f
+
+from .conftest import HELLO_INPUT, HELLO_OUTPUT
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +40,14 @@ def test_a_function_that_lost_its_applications_meanwhile_is_not_run_unassigned(f
     with pytest.raises(NotFound, match="Function 'hello-py' does not exist."):
         start_run(user=functions.people.developer_a, function=hello, blocking=False)
     assert not m.FunctionRun.objects.exists()
+
+
+def test_a_function_read_without_its_image_and_source_folder_is_read_again_once(functions):
+    hello = m.Function.objects.get(name="hello-py")  # as the pages read it: source folder deferred, no image
+    with CaptureQueriesContext(connection) as queries:
+        run = start_run(user=functions.people.developer_a, function=hello, input=HELLO_INPUT)
+    assert run.output == HELLO_OUTPUT
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "entities_function"' in q["sql"]
+    ]
+    assert len(reads) == 1 and '"entities_image"' in reads[0] and "source_archive" in reads[0]
