@@ -61,9 +61,18 @@ def attach_tags(objects) -> None:
         tag_model = through._meta.get_field("tag").related_model
         for manager, content_type_id, group in uses:
             for obj in group:
-                cached = tag_model._default_manager.none()  # filtering it further finds nothing, never more
-                cached._result_cache = sorted(
-                    found.get((content_type_id, obj.pk), []), key=lambda tag: tag.name
-                )
-                cached._prefetch_done = True
-                obj.__dict__.setdefault("_prefetched_objects_cache", {})[manager.name] = cached
+                _cache_tags(obj, manager.name, tag_model, found.get((content_type_id, obj.pk), []))
+
+
+def attach_known_tags(obj, *, applications, labels) -> None:
+    """Fill the caches `attach_tags` fills from tags already known (an entity just made in these
+    applications, with these labels), without reading them back."""
+    for name, tags in (("applications", applications), ("tags", labels)):
+        _cache_tags(obj, name, obj._meta.get_field(name).related_model, tags)
+
+
+def _cache_tags(obj, name: str, tag_model, tags) -> None:
+    cached = tag_model._default_manager.none()  # filtering it further finds nothing, never more
+    cached._result_cache = sorted(tags, key=lambda tag: tag.name)
+    cached._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached

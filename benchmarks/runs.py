@@ -12,7 +12,12 @@ It prints, in milliseconds (p50 / p95) or runs per second:
   after the server started (cold: a fresh server process and a fresh sandbox), then the next ones
   (each gunicorn worker keeps its warm sandbox of `hello`);
 - async throughput: runs queued through the API (4 clients at once), executed by 2 `manage.py
-  runs_worker` processes: runs finished per second, from the first request to the last run done.
+  runs_worker` processes: runs finished per second, counted from the database: the runs over the time
+  from the first one's `created` to the last one's `finished_time`, every one READY.
+
+Beside the API rows, the CPU time the processes this benchmark started (gunicorn, the workers, their
+sandboxes; not PostgreSQL) spent per run: on a machine others load, wall-clock figures move with the
+load, CPU per run much less.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 from common import HTTPS, ROOT, gunicorn, percentile, runs_workers, setup_runs_django
@@ -110,24 +116,74 @@ def runner_only(repeat: int, *, warm: bool) -> list[float]:
     return timings[warm:]
 
 
-def blocking(base: str, key: str, repeat: int) -> tuple[float, list[float]]:
+def cpu_ms(database: str) -> tuple[float, float]:
+    """CPU time so far (Linux /proc) of the live processes this one started and their descendants,
+    with what their finished children used (the server, the workers and their sandboxes), and of the
+    PostgreSQL backends connected to `database` (their process title names it)."""
+    parents, spent, backends = {}, {}, set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            title = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        spent[pid] = sum(int(ticks) for ticks in fields[11:15])  # utime stime cutime cstime
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            backends.add(pid)
+    mine, joining = {os.getpid()}, True
+    while joining:  # each pass adds a generation
+        joining = {pid for pid, parent in parents.items() if parent in mine and pid not in mine}
+        mine |= joining
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    started = sum(spent[pid] for pid in mine - {os.getpid()})
+    return started * tick_ms, sum(spent[pid] for pid in backends) * tick_ms
+
+
+class CPU:
+    """CPU per run over a block: of the processes the benchmark started, and of PostgreSQL."""
+
+    def __init__(self, database_url: str):
+        self.database = database_url.rsplit("/", 1)[-1] if database_url.startswith("postgres") else None
+
+    def __enter__(self):
+        self.started = cpu_ms(self.database or "-")
+        return self
+
+    def __exit__(self, *exc):
+        ended = cpu_ms(self.database or "-")
+        self.processes, self.postgres = (end - start for start, end in zip(self.started, ended, strict=True))
+
+    def per_run(self, runs: int) -> str:
+        postgres = f" + PostgreSQL {self.postgres / runs:.1f}" if self.database else ""
+        return f"CPU ms/run: server and workers {self.processes / runs:.1f}{postgres}"
+
+
+def blocking(base: str, key: str, repeat: int, cpu: CPU) -> tuple[float, list[float]]:
+    """The first run's time (cold) and the next runs' times (their CPU into `cpu`)."""
     headers = {**HTTPS, "Authorization": f"Token {key}"}
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        timings = []
-        for _ in range(repeat + 1):
+
+        def run() -> float:
             started = time.perf_counter()
             response = client.post("/api/v1/functions/hello/runs/", json={"input": PAYLOAD})
-            timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.text[:300]
-    return timings[0], timings[1:]
+            return (time.perf_counter() - started) * 1000
+
+        cold = run()
+        with cpu:
+            return cold, [run() for _ in range(repeat)]
 
 
-def async_throughput(base: str, key: str, count: int, env: dict) -> float:
+def async_throughput(base: str, key: str, count: int, env: dict, cpu: CPU) -> float:
+    """Runs finished per second, counted from the database (their CPU into `cpu`)."""
+    from django.db.models import Max, Min
+
     from entities import models as m
 
     headers = {**HTTPS, "Authorization": f"Token {key}"}
-    with runs_workers(env, 2):
-        started = time.perf_counter()
+    with runs_workers(env, 2), cpu:
         client = httpx.Client(base_url=base, headers=headers, timeout=60)
         with client, ThreadPoolExecutor(4) as pool:
 
@@ -137,11 +193,12 @@ def async_throughput(base: str, key: str, count: int, env: dict) -> float:
                 return response.json()["name"]
 
             names = list(pool.map(enqueue, range(count)))
-        while m.FunctionRun.objects.filter(name__in=names, status__in=["INITIALIZED", "CREATING"]).exists():
+        runs = m.FunctionRun.objects.filter(name__in=names)
+        while runs.filter(status__in=["INITIALIZED", "CREATING"]).exists():
             time.sleep(0.05)
-        elapsed = time.perf_counter() - started
-        assert not m.FunctionRun.objects.filter(name__in=names).exclude(status="READY").exists()
-        return count / elapsed
+    assert not runs.exclude(status="READY").exists()
+    span = runs.aggregate(first=Min("created"), last=Max("finished_time"))
+    return count / (span["last"] - span["first"]).total_seconds()
 
 
 def main():
@@ -160,11 +217,13 @@ def main():
     print(f"{'runner: warm sandbox, in process':44} {figures(runner_only(args.repeat, warm=True))}")
     env = {**os.environ, "DATABASE_URL": database_url}
     with gunicorn(database_url, workers=2) as base:
-        cold, warm = blocking(base, key, args.repeat)
+        blocking_cpu, async_cpu = CPU(database_url), CPU(database_url)
+        cold, warm = blocking(base, key, args.repeat, blocking_cpu)
         print(f"{'blocking via API, first after start (cold)':44} {cold:8.2f}")
-        print(f"{'blocking via API, server warm':44} {figures(warm)}")
-        rate = async_throughput(base, key, args.async_runs, env)
-        print(f"{'async via API, 2 runs_worker processes':44} {rate:8.1f} runs/s")
+        print(f"{'blocking via API, server warm':44} {figures(warm)}   {blocking_cpu.per_run(args.repeat)}")
+        rate = async_throughput(base, key, args.async_runs, env, async_cpu)
+        async_row = f"{'async via API, 2 runs_worker processes':44} {rate:8.1f} runs/s"
+        print(f"{async_row}   {async_cpu.per_run(args.async_runs)}")
 
 
 if __name__ == "__main__":

@@ -84,19 +84,22 @@ def lock_applications(applications: Iterable[Application]) -> None:
     wanted = {a.pk: a for a in applications}
     if not wanted:
         return
-    rows = Application.objects.filter(pk__in=sorted(wanted)).order_by("pk").values_list("pk", flat=True)
-    if connection.vendor == "postgresql":
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} FOR KEY SHARE", params)  # Django's select_for_update is exclusive only
-            found = {pk for (pk,) in cursor.fetchall()}
-    else:
-        found = set(rows.select_for_update())
+    rows = Application.objects.filter(pk__in=sorted(wanted)).order_by("pk").only("pk")
+    found = {application.pk for application in hold_shared(rows)}
     gone = sorted(a.name for pk, a in wanted.items() if pk not in found)
     if gone:
         raise ValidationError(
             {"applications": [f"Application '{name}' does not exist; check the name." for name in gone]}
         )
+
+
+def hold_shared(rows: models.QuerySet) -> list:
+    """The rows of the query, each held shared (FOR KEY SHARE) until the transaction ends; exclusively
+    on SQLite, which runs one write transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        return list(rows.model.objects.raw(f"{sql} FOR KEY SHARE", params))  # select_for_update: exclusive
+    return list(rows.select_for_update())
 
 
 def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
@@ -265,6 +268,9 @@ def insert_entity(kind: Kind, entity: Entity, applications: list[Application]) -
 
 
 def _save(kind: Kind, entity: Entity) -> None:
+    if kind.name == "run":  # named by its new id: no concurrent write can take its name, so no savepoint
+        entity.save(force_insert=True)
+        return
     try:
         with transaction.atomic():
             entity.save()

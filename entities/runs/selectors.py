@@ -12,3 +12,8 @@ def visible_function_ids(user, runs) -> set:
     if not ids:
         return set()
     return set(access.visible_entities(m.Function, user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def runnable(functions):
+    """The functions with what a run of one reads: its image and its source folder (else deferred)."""
+    return functions.select_related("image").defer(None)

@@ -9,19 +9,22 @@ import datetime
 import logging
 
 import jsonschema
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
 from applications import access, quotas
 from applications.exceptions import NotFound
-from applications.models import Status
+from applications.models import Application, ApplicationItem, Status
+from applications.selectors import attach_known_tags
 from entities import models as m
 from entities import rules
 from entities import services as entity_services
 from entities.kinds import get_kind
 
-from . import runner, sandbox
+from . import runner, sandbox, selectors, tasks
 
 logger = logging.getLogger(__name__)
 RUN = get_kind("run")
@@ -32,6 +35,8 @@ def _run_secrets(*, user, function, function_apps, names) -> list[str]:
     (the reference rule: same application, or both unassigned)."""
     if isinstance(names, str) or not all(isinstance(name, str) for name in names):
         raise ValidationError({"secrets": "Give the run's secrets as a list of secret names."})
+    if not names:
+        return []
     names = sorted(set(names))
     secrets = m.Secret.objects.filter(name__in=names).prefetch_related("applications")
     if user is not None:
@@ -68,19 +73,13 @@ def start_run(
 
     `user=None` is a trusted system trigger (events, API gateway) that its caller authorized."""
     with transaction.atomic():
-        applications = list(function.applications.all())
+        applications = _locked_applications(function)
         if user is not None:
-            if not access.may_view(user, function):
-                raise NotFound(f"Function '{function.name}' does not exist.")
-            if not access.may_create(user, m.FunctionRun, applications):
-                raise PermissionDenied(
-                    f"You need the developer role in the application of function '{function.name}' to run it."
-                )
+            _check_may_run(user, function, applications)
         _check_input(input)
-        # Held shared until this commits, as for every write into an application: its delete waits.
-        entity_services.lock_applications(applications)
-        for application in applications:  # locks each application with a run quota until this commits
-            quotas.check_run_quota(application=application)
+        for application in applications:
+            if application.max_concurrent_runs is not None or application.max_runs_per_minute is not None:
+                quotas.check_run_quota(application=application)  # locks it until this commits
         run = m.FunctionRun(
             function=function,
             function_name=function.name,
@@ -97,18 +96,62 @@ def start_run(
             **trigger,
         )
         entity_services.insert_entity(RUN, run, applications)
-        if not blocking:
+        if not blocking and _queue_in_this_database():
+            tasks.execute_run.enqueue(str(run.pk))  # committed with the run, or not at all
+        elif not blocking:
             transaction.on_commit(lambda: _enqueue(run))
+    attach_known_tags(run, applications=applications, labels=[])  # a new run: its answer reads neither
     if not blocking:
         return run
-    return _execute(run.pk, run.executed_time)
+    run.function = _runnable(function)
+    return _execute(run, run.executed_time)
+
+
+def _runnable(function) -> m.Function | None:
+    """The caller's function when it holds what a run reads (the API reads it so), else the function
+    read again with it, in one query (None: deleted meanwhile)."""
+    if m.Function.image.is_cached(function) and "source_archive" not in function.get_deferred_fields():
+        return function
+    return selectors.runnable(m.Function.objects).filter(pk=function.pk).first()
+
+
+def _locked_applications(function) -> list[Application]:
+    """The function's applications with their run quotas (one query), each held shared until the
+    transaction commits, as for every write into an application (entities.services.hold_shared): its
+    delete waits. A function that had applications and finds none lost them to a delete: a 404."""
+    items = ApplicationItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(m.Function), object_id=function.pk
+    )
+    rows = Application.objects.filter(pk__in=items.values("tag_id")).order_by("pk")
+    applications = entity_services.hold_shared(rows)
+    if not applications and not function.unassigned:
+        raise NotFound(f"Function '{function.name}' does not exist.")
+    return applications
+
+
+def _check_may_run(user, function, applications) -> None:
+    """Developers of the function's applications may run it; others get a 403 when they see it, else
+    a 404. A developer of each of its (one or more) applications sees it, so only staff, whose model
+    permission may let them run what they do not see, and refused callers cost the visibility query."""
+    may_run = access.may_create(user, m.FunctionRun, applications)
+    if (not may_run or user.is_staff) and not access.may_view(user, function):
+        raise NotFound(f"Function '{function.name}' does not exist.")
+    if not may_run:
+        raise PermissionDenied(
+            f"You need the developer role in the application of function '{function.name}' to run it."
+        )
+
+
+def _queue_in_this_database() -> bool:
+    """Whether the task queue is a table of this database (django-tasks-db): the task is then
+    written in the run's transaction, one commit for both, and a worker never sees one without the
+    other. Another queue (RQ) is told once the run has committed, so its worker finds the run."""
+    return isinstance(tasks.execute_run.get_backend(), DatabaseBackend)
 
 
 def _enqueue(run) -> None:
     """Queue the run for a worker. A queue that cannot take it (Redis down) ends it ERROR at once:
     it would stay INITIALIZED for ever, since the reaper only ends runs that a worker took."""
-    from . import tasks
-
     try:
         tasks.execute_run.enqueue(str(run.pk))
     except Exception:  # whatever the task backend raises, the run must not wait for a worker that never comes
@@ -171,12 +214,12 @@ def execute_run(*, run_id) -> m.FunctionRun | None:
     started = timezone.now()
     if not _transition(run_id, Status.INITIALIZED, status=Status.CREATING, executed_time=started):
         return m.FunctionRun.objects.filter(pk=run_id).first()
-    return _execute(run_id, started)
+    return _execute(m.FunctionRun.objects.select_related("function__image").get(pk=run_id), started)
 
 
-def _execute(run_id, started) -> m.FunctionRun:
-    """Execute a run this process has taken (CREATING since `started`) and record what came of it."""
-    run = m.FunctionRun.objects.select_related("function__image").get(pk=run_id)
+def _execute(run, started) -> m.FunctionRun:
+    """Execute a run this process has taken (CREATING since `started`) and record what came of it:
+    `run.function` is the function as its starter read it (the request's, the worker's)."""
     function = run.function
     if function is None:
         outcome = runner.Outcome(

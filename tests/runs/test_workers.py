@@ -8,8 +8,14 @@ import json
 import signal
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
+from django_tasks.signals import task_started
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_rq.backend import RQBackend
+
+from entities.runs import tasks
 
 from .conftest import HELLO_OUTPUT
 from .workers import ROOT, migrated_database, start_runs, statuses, stop, wait_for
@@ -54,3 +60,13 @@ def test_a_worker_killed_during_a_run_leaves_it_error_once_reaped(database):
     finally:
         stop(second)
     assert json.loads(error)["type"] == "SystemError" and output is None
+
+
+@pytest.mark.parametrize("backend, checks", [(RQBackend, 1), (DatabaseBackend, 0)], ids=["rq", "db"])
+def test_only_an_rq_job_drops_a_stale_connection_before_its_run(monkeypatch, backend, checks):
+    # db_worker already does before each task; a second check would cost each run a round trip
+    calls = []
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: calls.append(1))
+    job = SimpleNamespace(id="t-1", task=tasks.execute_run, status="RUNNING")  # what the signal's log reads
+    task_started.send(backend, task_result=job)
+    assert len(calls) == checks
