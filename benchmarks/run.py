@@ -15,8 +15,10 @@ import json
 import os
 import secrets
 import statistics
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -166,6 +168,18 @@ def run_operation(base, path, headers, requests, concurrency):
     }
 
 
+def _commit() -> str | None:
+    """The measured checkout's commit (with "+" when it has uncommitted changes), or None."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+" if dirty.stdout.strip() else "")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
@@ -174,6 +188,9 @@ def main(argv=None):
     parser.add_argument("--functions", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="Requests per operation and concurrency.")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only", action="append", help="Measure only operations whose name contains this; repeatable."
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgres"):
@@ -186,6 +203,9 @@ def main(argv=None):
     with gunicorn(args.database_url, args.workers, {"DISPATCH_QUERY_COUNT_HEADER": "1"}) as base:
         floor_sql = floors()
         report = {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _commit(),
+            "load_average_before": os.getloadavg(),
             "data_set": f"{args.applications} applications, {args.functions} functions",
             "workers": args.workers,
             "requests": args.requests,
@@ -196,6 +216,8 @@ def main(argv=None):
             f"{'SQL':>4} {'floor ms':>8} {'x floor':>7} status"
         )
         for name, path, headers in operations(dev_key, root_key, session_key):
+            if args.only and not any(part in name for part in args.only):
+                continue
             floor = measure_floor(floor_sql[name], 50)
             for concurrency in (1, 8):
                 result = run_operation(base, path, headers, args.requests, concurrency)
@@ -216,6 +238,9 @@ def main(argv=None):
                         **result,
                     }
                 )
+        # Other work on the machine moves every figure: the load is kept beside them.
+        report["load_average_after"] = os.getloadavg()
+        print(f"load average before {report['load_average_before']}, after {report['load_average_after']}")
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(report, indent=2))
         print(f"Wrote {args.out}")
