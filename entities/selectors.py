@@ -46,6 +46,14 @@ def entity_queryset(
     )
 
 
+def prefetched(manager):
+    """The rows of a to-many manager from its prefetch cache (a page's prefetch, or attach_tags'),
+    without the queryset that `manager.all()` clones for every row; a query when nothing is cached."""
+    instance, name = manager.instance, manager.prefetch_cache_name
+    cached = getattr(instance, "_prefetched_objects_cache", {}).get(name)
+    return cached if cached is not None else manager.all()
+
+
 class KindBlocks:
     """Entities of several kinds as one list, ordered by kind (the registry's order) then by name, that
     pages without a UNION over every row.

@@ -20,6 +20,8 @@ from rest_framework import fields, relations
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
+from entities.selectors import prefetched
+
 SKIP = object()
 
 
@@ -169,12 +171,6 @@ def _many_slugs_reader(field, name):
     def read(instance):
         if instance.pk is None:
             return []
-        return [getattr(row, slug) for row in prefetched(instance, name)]
+        return [getattr(row, slug) for row in prefetched(getattr(instance, name))]
 
     return read
-
-
-def prefetched(instance, name):
-    """The rows of a to-many manager: its prefetch cache (a page's, or attach_tags'), else a query."""
-    cached = getattr(instance, "_prefetched_objects_cache", {}).get(name)
-    return cached if cached is not None else getattr(instance, name).all()

@@ -29,7 +29,8 @@ from entities.api.parsers import query_flag
 from entities.kinds import KINDS, get_kind, kind_of
 from entities.shapes import HTTP_METHODS, PROTOCOLS, JSONShape
 
-from .reading import prefetched, read_plan, represent
+from ..selectors import prefetched
+from .reading import read_plan, represent
 
 APPLICATION_TAG_KEYS = {"application", "app"}
 COMMON_FIELDS = (
@@ -137,7 +138,7 @@ class NamesField(serializers.ListField):
 
     def reader(self):
         name = self.source_attrs[0]
-        return lambda instance: sorted(item.name for item in prefetched(instance, name))
+        return lambda instance: sorted(item.name for item in prefetched(getattr(instance, name)))
 
 
 TagsInput = namedtuple("TagsInput", "labels applications")
@@ -176,7 +177,7 @@ class TagsField(serializers.Field):
 
     def reader(self):
         name = self.source_attrs[0]
-        return lambda instance: sorted(tag.name for tag in prefetched(instance, name))
+        return lambda instance: sorted(tag.name for tag in prefetched(getattr(instance, name)))
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
