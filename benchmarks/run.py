@@ -130,8 +130,29 @@ def operations(dev_key, root_key, session_key):
         ("get by name and application", f"/api/v1/functions/{app}-fn-0/?application={app}", dev),
         ("all entities, first page", "/api/v1/entities/", root),
         ("all entities, deep page", "/api/v1/entities/?offset=100000", root),
+        ("all entities, deep page by cursor", "/api/v1/entities/?cursor={deep_cursor}", root),
         ("function list page (HTML)", f"/functions/?application={app}", page),
     ]
+
+
+def deep_cursor(base, root_key) -> tuple[str, str]:
+    """The cursor that starts where `offset=100000` starts (after the row just before it), and its
+    floor: the same rows by one raw keyset query on that kind's table."""
+    from entities.api.pagination import encode_cursor
+
+    response = httpx.get(
+        f"{base}/api/v1/entities/?offset=99999&limit=1",
+        headers={"Authorization": f"Token {root_key}", "X-Forwarded-Proto": "https"},
+    )
+    [row] = response.json()["results"]
+    from entities.kinds import get_kind
+
+    table = get_kind(row["kind"]).model._meta.db_table
+    floor = (
+        f"SELECT e.id::text, e.name, e.status, e.created::text FROM {table} e "
+        f"WHERE e.name > '{row['name']}' ORDER BY e.name LIMIT 50"
+    )
+    return encode_cursor(row["kind"], row["name"]), floor
 
 
 def run_operation(base, path, headers, requests, concurrency):
@@ -215,9 +236,11 @@ def main(argv=None):
             f"{'operation':32} {'c':>2} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
             f"{'SQL':>4} {'floor ms':>8} {'x floor':>7} status"
         )
+        cursor, floor_sql["all entities, deep page by cursor"] = deep_cursor(base, root_key)
         for name, path, headers in operations(dev_key, root_key, session_key):
             if args.only and not any(part in name for part in args.only):
                 continue
+            path = path.replace("{deep_cursor}", cursor)
             floor = measure_floor(floor_sql[name], 50)
             for concurrency in (1, 8):
                 result = run_operation(base, path, headers, args.requests, concurrency)

@@ -54,6 +54,10 @@ def prefetched(manager):
     return cached if cached is not None else manager.all()
 
 
+class ForeignCursor(ValueError):
+    """A cursor that names a place the list does not have (the API answers 400)."""
+
+
 class KindBlocks:
     """Entities of several kinds as one list, ordered by kind (the registry's order) then by name, that
     pages without a UNION over every row.
@@ -86,6 +90,25 @@ class KindBlocks:
 
     def __len__(self) -> int:
         return self.count()
+
+    def keyset_page(self, after, size) -> list:
+        """Up to `size` rows after (kind name, entity name), or from the start for (): per kind from
+        the cursor's on, `name > …` in the cursor's kind, by each table's name index; no count."""
+        names = [kind.name for kind, _ in self.blocks]
+        start = 0
+        if after:
+            if after[0] not in names:
+                raise ForeignCursor("names a kind this list does not hold")
+            start = names.index(after[0])
+        rows = []
+        for index, (_, queryset) in enumerate(self.blocks[start:], start):
+            ordered = queryset.order_by("name", "pk")
+            if after and index == start:
+                ordered = ordered.filter(name__gt=after[1])
+            rows += list(ordered[: size - len(rows)])
+            if len(rows) >= size:
+                break
+        return rows
 
     def __getitem__(self, window):
         if not isinstance(window, slice) or window.step not in (None, 1):

@@ -24,10 +24,11 @@ from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind
-from ..selectors import KindBlocks, entity_queryset
+from ..selectors import ForeignCursor, KindBlocks, entity_queryset
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet
+from .pagination import CURSOR
 
 REVEAL = OpenApiParameter(
     "reveal",
@@ -218,6 +219,19 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
             raise exceptions.NotFound(f"{self.kind.label.capitalize()} '{name}' does not exist.")
         return obj
 
+    @property
+    def keyset_page(self):
+        """Pages by `?cursor=` for kinds listed by name (not runs: they are listed newest first)."""
+        return self._page_after if list(self.kind.model._meta.ordering) == ["name"] else None
+
+    def _page_after(self, queryset, after, size) -> list:
+        if after:
+            kind, name = after
+            if kind != self.kind.name:
+                raise ForeignCursor(f"belongs to another list than the {self.kind.label_plural}")
+            queryset = queryset.filter(name__gt=name)
+        return list(queryset.order_by("name")[:size])
+
     def _only_application_filter(self) -> str | None:
         """The application's name when `?application=<one name>` is the request's only filter.
 
@@ -275,6 +289,12 @@ ALL_ENTITIES_PARAMETERS = [
     ),
     OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000; 50 when left out."),
     OpenApiParameter("offset", OpenApiTypes.INT),
+    OpenApiParameter(
+        CURSOR,
+        OpenApiTypes.STR,
+        description="Page from this cursor (a `next` link's); empty: from the start. Not with offset or "
+        "ordering. count is then null.",
+    ),
     REVEAL,
 ]
 
