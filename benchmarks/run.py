@@ -214,6 +214,9 @@ def main(argv=None):
     parser.add_argument(
         "--only", action="append", help="Measure only operations whose name contains this; repeatable."
     )
+    parser.add_argument(
+        "--concurrency", type=int, action="append", help="Measure at this concurrency (default: 1 and 8)."
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgres"):
@@ -246,7 +249,7 @@ def main(argv=None):
                 continue
             path = path.replace("{deep_cursor}", cursor or "")
             floor = measure_floor(floor_sql[name], 50)
-            for concurrency in (1, 8):
+            for concurrency in args.concurrency or (1, 8):
                 result = run_operation(base, path, headers, args.requests, concurrency)
                 ratio = result["p50"] / floor if floor else None
                 print(
