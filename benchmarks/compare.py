@@ -11,17 +11,15 @@ It prints p50/p95/p99 and the SQL count of each side, and writes JSON with the l
 """
 
 import argparse
-import json
 import os
-import secrets
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from common import ROOT, gunicorn, percentile, setup_django
-from run import _commit, operations, prepare
+from common import ROOT, gunicorn, percentile
+from run import _commit, operations, start, write_report
 
 
 def measure(clients, path, requests) -> dict:
@@ -57,15 +55,12 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--requests", type=int, default=100, help="Requests per operation and side.")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--applications", type=int, default=1000, help="As the data set was generated.")
+    parser.add_argument("--functions", type=int, default=100_000, help="As the data set was generated.")
     parser.add_argument("--only", action="append", help="Operations whose name contains this; repeatable.")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "compare-latest.json"))
     args = parser.parse_args(argv)
-    if not args.database_url or not args.database_url.startswith("postgres"):
-        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
-
-    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
-    setup_django(args.database_url)
-    dev_key, root_key, session_key = prepare(False, 0, 0)
+    dev_key, root_key, session_key = start(parser, args, generate=False)
     env = {"DISPATCH_QUERY_COUNT_HEADER": "1"}
     with ExitStack() as stack:
         bases = {
@@ -104,11 +99,7 @@ def main(argv=None):
                     f"{str(figures['queries']):>4}"
                 )
             report["operations"].append({"operation": name, "path": path, **result})
-        report["load_average_after"] = os.getloadavg()
-        print(f"load average before {report['load_average_before']}, after {report['load_average_after']}")
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
-        print(f"Wrote {args.out}")
+        write_report(report, args.out)
 
 
 if __name__ == "__main__":

@@ -191,6 +191,26 @@ def run_operation(base, path, headers, requests, concurrency):
     }
 
 
+def start(parser, args, generate: bool):
+    """Django in this process on the benchmark's PostgreSQL database, and prepare()'s users' keys."""
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
+    # One key for this process and the servers: the session made here must verify there.
+    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    setup_django(args.database_url)
+    return prepare(generate, args.applications, args.functions)
+
+
+def write_report(report: dict, out: str) -> None:
+    """Write the JSON, with the load average at the end beside the one at the start: other work on
+    the machine moves every figure."""
+    report["load_average_after"] = os.getloadavg()
+    print(f"load average before {report['load_average_before']}, after {report['load_average_after']}")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(report, indent=2))
+    print(f"Wrote {out}")
+
+
 def _commit() -> str | None:
     """The measured checkout's commit (with "+" when it has uncommitted changes), or None."""
     try:
@@ -219,13 +239,7 @@ def main(argv=None):
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     args = parser.parse_args(argv)
-    if not args.database_url or not args.database_url.startswith("postgres"):
-        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
-
-    # One key for this process and the server: the session made here must verify there.
-    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
-    setup_django(args.database_url)
-    dev_key, root_key, session_key = prepare(args.generate, args.applications, args.functions)
+    dev_key, root_key, session_key = start(parser, args, args.generate)
     with gunicorn(args.database_url, args.workers, {"DISPATCH_QUERY_COUNT_HEADER": "1"}) as base:
         floor_sql = floors()
         report = {
@@ -268,12 +282,7 @@ def main(argv=None):
                         **result,
                     }
                 )
-        # Other work on the machine moves every figure: the load is kept beside them.
-        report["load_average_after"] = os.getloadavg()
-        print(f"load average before {report['load_average_before']}, after {report['load_average_after']}")
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
-        print(f"Wrote {args.out}")
+        write_report(report, args.out)
 
 
 if __name__ == "__main__":
