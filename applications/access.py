@@ -109,6 +109,16 @@ def entities_in_application(model: type[Model], user: Actor, application: Applic
     return queryset
 
 
+def in_application_named(model: type[Model], user: Actor, name: str) -> Exists:
+    """A filter: the entity is in the application of that name, if the user may see it (else the
+    filter matches nothing, as for a name that does not exist). One EXISTS, so a look-up by entity
+    and application name is one query."""
+    items = application_items(model).filter(tag__name=name)
+    if not _has_model_perm(user, Application, "view"):
+        items = items.filter(tag_id__in=member_application_ids(user))
+    return Exists(items)
+
+
 def roles_in(user: Actor, application_ids: Iterable[int]) -> dict[int, str]:
     """The user's best role in each of the given applications (one query)."""
     best: dict[int, str] = {}

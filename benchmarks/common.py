@@ -57,11 +57,12 @@ def setup_runs_django(database_url: str | None, name: str) -> str:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log=None):
+def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log=None, root: Path = ROOT):
     """Serve the project with gunicorn (production settings, dispatch_site/gunicorn.conf.py) until the
     block ends; yields the base URL once /health/ answers. SECRET_KEY must be set in os.environ, so that
     tokens and sessions made in this process verify on the server. The server's stderr goes to `log`
-    (an open file; never an unread pipe, which would block the server once full)."""
+    (an open file; never an unread pipe, which would block the server once full). `root` is the
+    checkout served (another commit's, for benchmarks/compare.py)."""
     port = free_port()
     env = {
         **os.environ,
@@ -73,7 +74,7 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
     }
     # Production serves static files from the manifest that collectstatic writes (pages 500 without it).
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env, check=True
     )
     server = subprocess.Popen(
         [
@@ -86,9 +87,9 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
             "-b",
             f"127.0.0.1:{port}",
             "-c",
-            str(ROOT / "dispatch_site" / "gunicorn.conf.py"),
+            str(root / "dispatch_site" / "gunicorn.conf.py"),
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log if log is not None else subprocess.DEVNULL,

@@ -15,8 +15,10 @@ import json
 import os
 import secrets
 import statistics
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -128,8 +130,31 @@ def operations(dev_key, root_key, session_key):
         ("get by name and application", f"/api/v1/functions/{app}-fn-0/?application={app}", dev),
         ("all entities, first page", "/api/v1/entities/", root),
         ("all entities, deep page", "/api/v1/entities/?offset=100000", root),
+        ("all entities, deep page by cursor", "/api/v1/entities/?cursor={deep_cursor}", root),
         ("function list page (HTML)", f"/functions/?application={app}", page),
     ]
+
+
+def deep_cursor(base, root_key) -> tuple[str | None, str | None]:
+    """The cursor that starts where `offset=100000` starts (after the row just before it), and its
+    floor: the same rows by one raw keyset query on that kind's table."""
+    try:
+        from entities.api.pagination import encode_cursor
+    except ImportError:  # a checkout from before cursors: the row is left out
+        return None, None
+    response = httpx.get(
+        f"{base}/api/v1/entities/?offset=99999&limit=1",
+        headers={"Authorization": f"Token {root_key}", "X-Forwarded-Proto": "https"},
+    )
+    [row] = response.json()["results"]
+    from entities.kinds import get_kind
+
+    table = get_kind(row["kind"]).model._meta.db_table
+    floor = (
+        f"SELECT e.id::text, e.name, e.status, e.created::text FROM {table} e "
+        f"WHERE e.name > '{row['name']}' ORDER BY e.name LIMIT 50"
+    )
+    return encode_cursor(row["kind"], row["name"]), floor
 
 
 def run_operation(base, path, headers, requests, concurrency):
@@ -166,6 +191,38 @@ def run_operation(base, path, headers, requests, concurrency):
     }
 
 
+def start(parser, args, generate: bool):
+    """Django in this process on the benchmark's PostgreSQL database, and prepare()'s users' keys."""
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
+    # One key for this process and the servers: the session made here must verify there.
+    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    setup_django(args.database_url)
+    return prepare(generate, args.applications, args.functions)
+
+
+def write_report(report: dict, out: str) -> None:
+    """Write the JSON, with the load average at the end beside the one at the start: other work on
+    the machine moves every figure."""
+    report["load_average_after"] = os.getloadavg()
+    print(f"load average before {report['load_average_before']}, after {report['load_average_after']}")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(report, indent=2))
+    print(f"Wrote {out}")
+
+
+def _commit() -> str | None:
+    """The measured checkout's commit (with "+" when it has uncommitted changes), or None."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+" if dirty.stdout.strip() else "")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
@@ -174,34 +231,43 @@ def main(argv=None):
     parser.add_argument("--functions", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="Requests per operation and concurrency.")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only", action="append", help="Measure only operations whose name contains this; repeatable."
+    )
+    parser.add_argument(
+        "--concurrency", type=int, action="append", help="Measure at this concurrency (default: 1 and 8)."
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     args = parser.parse_args(argv)
-    if not args.database_url or not args.database_url.startswith("postgres"):
-        parser.error("give --database-url postgres://… (the benchmark runs on PostgreSQL)")
-
-    # One key for this process and the server: the session made here must verify there.
-    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
-    setup_django(args.database_url)
-    dev_key, root_key, session_key = prepare(args.generate, args.applications, args.functions)
+    dev_key, root_key, session_key = start(parser, args, args.generate)
     with gunicorn(args.database_url, args.workers, {"DISPATCH_QUERY_COUNT_HEADER": "1"}) as base:
         floor_sql = floors()
         report = {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _commit(),
+            "load_average_before": os.getloadavg(),
             "data_set": f"{args.applications} applications, {args.functions} functions",
             "workers": args.workers,
             "requests": args.requests,
             "operations": [],
         }
         print(
-            f"{'operation':32} {'c':>2} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
+            f"{'operation':34} {'c':>2} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
             f"{'SQL':>4} {'floor ms':>8} {'x floor':>7} status"
         )
+        cursor, floor_sql["all entities, deep page by cursor"] = deep_cursor(base, root_key)
         for name, path, headers in operations(dev_key, root_key, session_key):
+            if args.only and not any(part in name for part in args.only):
+                continue
+            if "{deep_cursor}" in path and cursor is None:
+                continue
+            path = path.replace("{deep_cursor}", cursor or "")
             floor = measure_floor(floor_sql[name], 50)
-            for concurrency in (1, 8):
+            for concurrency in args.concurrency or (1, 8):
                 result = run_operation(base, path, headers, args.requests, concurrency)
                 ratio = result["p50"] / floor if floor else None
                 print(
-                    f"{name:32} {concurrency:>2} {result['p50']:8.1f} {result['p95']:8.1f} "
+                    f"{name:34} {concurrency:>2} {result['p50']:8.1f} {result['p95']:8.1f} "
                     f"{result['p99']:8.1f} "
                     f"{result['rps']:7.1f} {str(result['queries']):>4} {floor:8.2f} {ratio:7.1f} "
                     f"{result['statuses']}"
@@ -216,9 +282,7 @@ def main(argv=None):
                         **result,
                     }
                 )
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
-        print(f"Wrote {args.out}")
+        write_report(report, args.out)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 lists behind `entities/` and an application's entities)."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, IntegerField, Prefetch, QuerySet, Value
 
@@ -50,6 +51,18 @@ def entity_queryset(
     )
 
 
+def prefetched(manager: Any) -> Any:
+    """The rows of a to-many manager from its prefetch cache (a page's prefetch, or attach_tags'),
+    without the queryset that `manager.all()` clones for every row; a query when nothing is cached."""
+    instance, name = manager.instance, manager.prefetch_cache_name
+    cached = getattr(instance, "_prefetched_objects_cache", {}).get(name)
+    return cached if cached is not None else manager.all()
+
+
+class ForeignCursor(ValueError):
+    """A cursor that names a place the list does not have (the API answers 400)."""
+
+
 class KindBlocks:
     """Entities of several kinds as one list, ordered by kind (the registry's order) then by name, that
     pages without a UNION over every row.
@@ -82,6 +95,25 @@ class KindBlocks:
 
     def __len__(self) -> int:
         return self.count()
+
+    def keyset_page(self, after: tuple[str, str] | tuple[()], size: int) -> list:
+        """Up to `size` rows after (kind name, entity name), or from the start for (): per kind from
+        the cursor's on, `name > …` in the cursor's kind, by each table's name index; no count."""
+        names = [kind.name for kind, _ in self.blocks]
+        start = 0
+        if after:
+            if after[0] not in names:
+                raise ForeignCursor("names a kind this list does not hold")
+            start = names.index(after[0])
+        rows: list = []
+        for index, (_, queryset) in enumerate(self.blocks[start:], start):
+            ordered = queryset.order_by("name", "pk")
+            if after and index == start:
+                ordered = ordered.filter(name__gt=after[1])
+            rows += list(ordered[: size - len(rows)])
+            if len(rows) >= size:
+                break
+        return rows
 
     def __getitem__(self, window: slice) -> list:
         if not isinstance(window, slice) or window.step not in (None, 1):

@@ -28,6 +28,9 @@ from entities import reveal, rules, services
 from entities.kinds import KINDS, get_kind, kind_of
 from entities.shapes import HTTP_METHODS, PROTOCOLS, JSONShape
 
+from ..selectors import prefetched
+from .reading import read_plan, represent
+
 APPLICATION_TAG_KEYS = {"application", "app"}
 COMMON_FIELDS = (
     "id",
@@ -97,6 +100,9 @@ class KindField(serializers.Field):
     def to_representation(self, instance):
         return kind_of(type(instance)).name
 
+    def reader(self):
+        return self.to_representation
+
 
 @extend_schema_field(OpenApiTypes.URI)
 class EntityURLField(serializers.Field):
@@ -105,6 +111,10 @@ class EntityURLField(serializers.Field):
 
     def to_representation(self, instance):
         return entity_url(self.context, kind_of(type(instance)), instance.name)
+
+    def reader(self):
+        base = api_base(self.context)
+        return lambda instance: f"{base}{kind_of(type(instance)).plural}/{instance.name}/"
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -124,6 +134,10 @@ class NamesField(serializers.ListField):
 
     def to_representation(self, manager):
         return sorted(item.name for item in manager.all())
+
+    def reader(self):
+        name = self.source_attrs[0]
+        return lambda instance: sorted(item.name for item in prefetched(getattr(instance, name)))
 
 
 TagsInput = namedtuple("TagsInput", "labels applications")
@@ -159,6 +173,10 @@ class TagsField(serializers.Field):
 
     def to_representation(self, manager):
         return sorted(tag.name for tag in manager.all())
+
+    def reader(self):
+        name = self.source_attrs[0]
+        return lambda instance: sorted(tag.name for tag in prefetched(getattr(instance, name)))
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
@@ -362,6 +380,13 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     @classmethod
     def prepare(cls, instances, context) -> None:
         """Work done once for a page (or one entity) before it is serialized; see SecretSerializer."""
+
+    def to_representation(self, instance):
+        # The fields' readers are worked out once per serializer (a list's child: once per page).
+        plan = self.__dict__.get("_read_plan")
+        if plan is None:
+            plan = self._read_plan = read_plan(self)
+        return represent(plan, instance)
 
 
 class BaseImageSerializer(EntitySerializer):

@@ -17,16 +17,18 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.response import Response
 
+from applications import access
 from applications.exceptions import StaleRevision
 from applications.selectors import attach_tags
 from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind
-from ..selectors import KindBlocks, entity_queryset
+from ..selectors import ForeignCursor, KindBlocks, entity_queryset
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet
+from .pagination import CURSOR
 
 REVEAL = OpenApiParameter(
     "reveal",
@@ -201,15 +203,46 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
     def get_object(self):
         # `functions/hello/?application=X` is a 404 when hello is not in X, and also when X is a
         # name the caller cannot use: a detail URL answers with the entity or with nothing.
-        try:
-            queryset = self.filter_queryset(self.get_queryset())
-        except exceptions.ValidationError:
-            raise exceptions.NotFound() from None
         name = self.kwargs[self.lookup_field]
+        application = self._only_application_filter()
+        if application is not None:  # the usual case: the check is part of the entity's query
+            queryset = self.get_queryset().filter(
+                access.in_application_named(self.kind.model, self.request.user, application)
+            )
+        else:
+            try:
+                queryset = self.filter_queryset(self.get_queryset())
+            except exceptions.ValidationError:
+                raise exceptions.NotFound() from None
         obj = queryset.filter(name=name).first()
         if obj is None:
             raise exceptions.NotFound(f"{self.kind.label.capitalize()} '{name}' does not exist.")
         return obj
+
+    @property
+    def keyset_page(self):
+        """Pages by `?cursor=` for kinds listed by name (not runs: they are listed newest first)."""
+        return self._page_after if list(self.kind.model._meta.ordering) == ["name"] else None
+
+    def _page_after(self, queryset, after, size) -> list:
+        if after:
+            kind, name = after
+            if kind != self.kind.name:
+                raise ForeignCursor(f"belongs to another list than the {self.kind.label_plural}")
+            queryset = queryset.filter(name__gt=name)
+        return list(queryset.order_by("name")[:size])
+
+    def _only_application_filter(self) -> str | None:
+        """The application's name when `?application=<one name>` is the request's only filter.
+
+        Then the filterset (its set-up, and a query for the application) is not needed: the entity's
+        own query checks that it is in an application of that name the caller may see."""
+        params = self.request.query_params
+        names = params.getlist("application")
+        used = {key for key in params if key in self.filterset_class.base_filters}
+        if used != {"application"} or len(names) != 1 or not names[0].strip():
+            return None
+        return names[0]
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -256,6 +289,12 @@ ALL_ENTITIES_PARAMETERS = [
     ),
     OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000; 50 when left out."),
     OpenApiParameter("offset", OpenApiTypes.INT),
+    OpenApiParameter(
+        CURSOR,
+        OpenApiTypes.STR,
+        description="Page from this cursor (a `next` link's); empty: from the start. Not with offset or "
+        "ordering. count is then null.",
+    ),
     REVEAL,
 ]
 

@@ -3,17 +3,31 @@
 Row links are built from one reversed prefix per column, not one `reverse()` per row (DESIGN.md 6),
 and the applications and tags columns read the prefetch cache: a page of 50 rows costs the same
 queries as a page of one.
+
+django-tables2 draws the headers, sorting and pagination; the rows are drawn by `EntityTable.rows_html`,
+which works out once per column what tables2 works out for every cell (the render method's arguments,
+found by inspecting its signature; the accessor; the cell's attributes), then fills the cells with the
+same render methods: the same HTML for a fraction of the time (about half of the page's before).
 """
 
+import inspect
+
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.template.base import render_value_in_context
+from django.template.context import Context
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeData, mark_safe
+from django_tables2.utils import A
 
 from entities import models as m
 from entities.kinds import get_kind
 from entities.pages import status as status_display
 from entities.rules import upper_first
+from entities.selectors import prefetched
 
 
 def _prefix(table, url_name: str) -> str:
@@ -59,7 +73,7 @@ class ManyReferenceColumn(tables.Column):
 
     def render(self, value, table):
         prefix = _prefix(table, f"pages:{self.target.plural}-list")
-        items = sorted(e.name for e in value.all())
+        items = sorted(e.name for e in prefetched(value))
         return format_html_join(", ", '<a href="{}{}/">{}</a>', ((prefix, n, n) for n in items)) or "—"
 
 
@@ -69,7 +83,7 @@ class ApplicationsColumn(tables.Column):
 
     def render(self, value, table):
         prefix = _prefix(table, "pages:application-list")
-        names = sorted(app.name for app in value.all())
+        names = sorted(app.name for app in prefetched(value))
         if not names:
             return format_html('<span class="muted">{}</span>', "unassigned")
         return format_html_join(", ", '<a href="{}{}/">{}</a>', ((prefix, n, n) for n in names))
@@ -80,7 +94,7 @@ class TagsColumn(tables.Column):
         super().__init__(accessor="tags", orderable=False, empty_values=(), **kwargs)
 
     def render(self, value):
-        names = sorted(tag.name for tag in value.all())
+        names = sorted(tag.name for tag in prefetched(value))
         return format_html_join(" ", '<span class="label">{}</span>', ((n,) for n in names)) or ""
 
 
@@ -103,6 +117,72 @@ class StatusColumn(tables.Column):
         return status_display.badge(record.status)
 
 
+class CellWriter:
+    """One column's cells: `cell(record, row)` gives what tables2's BoundRow.get_cell gives, with the
+    arguments of the render method, the accessor and the <td> attributes found once."""
+
+    def __init__(self, table, bound_column, context):
+        self.bound_column = bound_column
+        self.column = bound_column.column
+        self.table = table
+        self.context = context
+        self.render = bound_column.render
+        self.wants = set(inspect.signature(self.render).parameters)
+        self.accessor = A(bound_column.accessor)
+        label = conditional_escape(bound_column.header)
+        self.opening = f'<td {bound_column.attrs["td"].as_html()} data-label="{label}">'
+        self.displays = {}  # model -> its get_FOO_display name, or None
+        self.simple = "." not in self.accessor and "__" not in self.accessor
+
+    def _display(self, model):
+        """tables2 shows a model field with choices by its get_FOO_display() (status: "Ready")."""
+        if model not in self.displays:
+            try:
+                field = model._meta.get_field(self.accessor)
+            except FieldDoesNotExist:
+                field = None
+            choices = getattr(field, "choices", ())
+            self.displays[model] = f"get_{self.accessor}_display" if choices else None
+        return self.displays[model]
+
+    def value(self, record):
+        if self.simple and isinstance(record, models.Model) and self._display(type(record)):
+            return getattr(record, self._display(type(record)))()
+        if self.simple:  # what Accessor.resolve does for one attribute
+            value = getattr(record, self.accessor)
+            if callable(value) and not getattr(value, "do_not_call_in_templates", False):
+                value = value()
+            return value
+        penultimate, remainder = self.accessor.penultimate(record)
+        if isinstance(penultimate, models.Model) and remainder:
+            display = getattr(penultimate, f"get_{remainder}_display", None)
+            try:
+                field = self.accessor.get_field(record)
+            except FieldDoesNotExist:
+                field = None
+            if display is not None and getattr(field, "choices", ()):
+                return display()
+        return self.accessor.resolve(record) if remainder else None
+
+    def cell(self, record, row) -> str:
+        value = self.value(record)
+        if value in self.column.empty_values:
+            content = self.bound_column.default
+        else:
+            arguments = {
+                "value": value,
+                "record": record,
+                "column": self.column,
+                "bound_column": self.bound_column,
+                "bound_row": row,
+                "table": self.table,
+            }
+            content = self.render(**{name: arguments[name] for name in self.wants if name in arguments})
+        if isinstance(content, SafeData):  # what the template's {{ cell }} does, without its detours
+            return f"{self.opening}{content}</td>"
+        return f"{self.opening}{render_value_in_context(content, self.context)}</td>"
+
+
 class EntityTable(tables.Table):
     """Columns every kind shares; a kind's table adds its own between name and applications."""
 
@@ -119,6 +199,20 @@ class EntityTable(tables.Table):
         template_name = "pages/table.html"
         order_by_field = "sort"
         empty_text = "Nothing matches; change the filters or the application."
+
+    def rows_html(self):
+        """The page's rows as HTML (see the module's docstring), or None for the template to draw them
+        the tables2 way (no rows; row attributes, or a column that links or localizes: none of ours)."""
+        columns = list(self.columns)
+        if self.row_attrs or any(c.link or c.localize is not None for c in columns):
+            return None
+        context = Context()
+        writers = [CellWriter(self, column, context) for column in columns]
+        rows = []
+        for index, row in enumerate(self.paginated_rows):
+            cells = "".join(writer.cell(row.record, row) for writer in writers)
+            rows.append(f'<tr class="{"odd" if index % 2 else "even"}">\n  {cells}\n</tr>')
+        return mark_safe("\n".join(rows))
 
 
 class BaseImageTable(EntityTable):

@@ -166,3 +166,20 @@ def test_the_member_list_is_constant_for_1_and_50_members(people, client_for):
         f.MembershipFactory(application=people.app_b, user=f.UserFactory(username=f"member{index}"))
     fifty = count_queries(client, "/api/v1/applications/app-b/members/", 50)
     assert one == fifty == MEMBER_LIST_QUERIES
+
+
+def test_getting_one_by_name_and_application_reads_the_entity_and_its_labels_only(people, client_for):
+    client = client_for(people.developer_a)
+    populate(people, 1, "function")
+    name = people.app_a.name
+    function = f.FunctionFactory._meta.model.objects.get(name__isnull=False, applications__name=name)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/functions/{function.name}/?application={name}")
+    assert response.status_code == 200
+    # 1 the function joined to its image and creator, with "in an application of that name that the
+    # caller sees" in the same WHERE; 1 its secrets; 1 its applications; 1 its labels.
+    assert len(queries) == 4
+    # A name the caller may not use is the same 404 as a function not in the application.
+    other = people.app_b.name
+    assert client.get(f"/api/v1/functions/{function.name}/?application={other}").status_code == 404
+    assert client.get(f"/api/v1/functions/{function.name}/?application=nope").status_code == 404
