@@ -6,6 +6,13 @@ from django.contrib.auth.models import Group, User
 
 from applications.models import Application, Membership, Role
 from entities import models as m
+from entities.kinds import KINDS_BY_NAME
+from tests import samples
+
+
+def sample(kind_name: str, field: str) -> factory.LazyFunction:
+    """A default from the kind's sample (tests/samples.py), a fresh copy for every row."""
+    return factory.LazyFunction(lambda: samples.own(kind_name)[field])
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -64,8 +71,8 @@ class BaseImageFactory(EntityFactory):
         model = m.BaseImage
 
     name = factory.Sequence(lambda n: f"base-{n}")
-    docker_url = "dispatchframework/python3-base:0.0.13"
-    language = "python3"
+    docker_url = sample("base-image", "docker_url")
+    language = sample("base-image", "language")
 
 
 class ImageFactory(EntityFactory):
@@ -81,7 +88,7 @@ class SecretFactory(EntityFactory):
         model = m.Secret
 
     name = factory.Sequence(lambda n: f"secret-{n}")
-    values = factory.LazyFunction(lambda: {"password": "OpenSesame"})
+    values = sample("secret", "values")
 
 
 class FunctionFactory(EntityFactory):
@@ -90,8 +97,8 @@ class FunctionFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"function-{n}")
     image = factory.SubFactory(ImageFactory)
-    handler = "hello.handle"
-    source = "def handle(ctx, payload):\n    return {'myField': 'Hello'}\n"
+    handler = sample("function", "handler")
+    source = sample("function", "source")
 
 
 class APIFactory(EntityFactory):
@@ -100,9 +107,9 @@ class APIFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"api-{n}")
     function = factory.SubFactory(FunctionFactory)
-    methods = ["POST"]
-    protocols = ["https"]
-    uris = ["/hello"]
+    methods = sample("api", "methods")
+    protocols = sample("api", "protocols")
+    uris = sample("api", "uris")
 
 
 class EventDriverTypeFactory(EntityFactory):
@@ -110,7 +117,7 @@ class EventDriverTypeFactory(EntityFactory):
         model = m.EventDriverType
 
     name = factory.Sequence(lambda n: f"driver-type-{n}")
-    image = "kars7e/timer:latest"
+    image = sample("event-driver-type", "image")
 
 
 class EventDriverFactory(EntityFactory):
@@ -119,7 +126,7 @@ class EventDriverFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"driver-{n}")
     type = factory.SubFactory(EventDriverTypeFactory)
-    config = factory.LazyFunction(lambda: [{"key": "seconds", "value": "2"}])
+    config = sample("event-driver", "config")
 
 
 class SubscriptionFactory(EntityFactory):
@@ -127,7 +134,7 @@ class SubscriptionFactory(EntityFactory):
         model = m.Subscription
 
     name = factory.Sequence(lambda n: f"subscription-{n}")
-    event_type = "ticker.tick"
+    event_type = sample("subscription", "event_type")
     function = factory.SubFactory(FunctionFactory)
 
 
@@ -136,8 +143,8 @@ class FunctionRunFactory(EntityFactory):
         model = m.FunctionRun
 
     function = factory.SubFactory(FunctionFactory)
-    input = factory.LazyFunction(lambda: {"name": "Jon"})
-    output = factory.LazyFunction(lambda: {"myField": "Hello, Jon"})
+    input = sample("run", "input")
+    output = sample("run", "output")
 
 
 FACTORIES = {
@@ -151,3 +158,20 @@ FACTORIES = {
     "subscription": SubscriptionFactory,
     "run": FunctionRunFactory,
 }
+
+
+def make_with_references(kind_name: str, applications: list, made: dict, **fields):
+    """One entity of a kind in `applications` (system kinds: in none), referencing the entity of each
+    kind it uses in `made` (kind name -> entity), made first when missing; the new one joins `made`.
+    `fields` go to the factory beside its sample's defaults."""
+    kind = KINDS_BY_NAME[kind_name]
+    for ref in kind.references:
+        if ref.kind not in made:
+            make_with_references(ref.kind, applications, made)
+    single = {ref.field: made[ref.kind] for ref in kind.references if not ref.many}
+    entity = FACTORIES[kind_name](applications=[] if kind.is_system else applications, **single, **fields)
+    for ref in kind.references:
+        if ref.many:
+            getattr(entity, ref.field).set([made[ref.kind]])
+    made[kind_name] = entity
+    return entity
