@@ -6,13 +6,8 @@ from django.contrib.auth.models import Group, User
 
 from applications.models import Application, Membership, Role
 from entities import models as m
-from entities.kinds import KINDS_BY_NAME
+from entities.kinds import KINDS_BY_NAME, kind_of
 from tests import samples
-
-
-def sample(kind_name: str, field: str) -> factory.LazyFunction:
-    """A default from the kind's sample (tests/samples.py), a fresh copy for every row."""
-    return factory.LazyFunction(lambda: samples.own(kind_name)[field])
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -60,6 +55,11 @@ class EntityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"entity-{n}")
 
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        """The kind's sample (tests/samples.py) fills the own fields a test leaves out."""
+        return {**samples.own(kind_of(cls._meta.model).name), **kwargs}
+
     @factory.post_generation
     def applications(self, create, extracted, **kwargs):
         if create and extracted:
@@ -71,8 +71,6 @@ class BaseImageFactory(EntityFactory):
         model = m.BaseImage
 
     name = factory.Sequence(lambda n: f"base-{n}")
-    docker_url = sample("base-image", "docker_url")
-    language = sample("base-image", "language")
 
 
 class ImageFactory(EntityFactory):
@@ -88,7 +86,6 @@ class SecretFactory(EntityFactory):
         model = m.Secret
 
     name = factory.Sequence(lambda n: f"secret-{n}")
-    values = sample("secret", "values")
 
 
 class FunctionFactory(EntityFactory):
@@ -97,8 +94,6 @@ class FunctionFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"function-{n}")
     image = factory.SubFactory(ImageFactory)
-    handler = sample("function", "handler")
-    source = sample("function", "source")
 
 
 class APIFactory(EntityFactory):
@@ -107,9 +102,6 @@ class APIFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"api-{n}")
     function = factory.SubFactory(FunctionFactory)
-    methods = sample("api", "methods")
-    protocols = sample("api", "protocols")
-    uris = sample("api", "uris")
 
 
 class EventDriverTypeFactory(EntityFactory):
@@ -117,7 +109,6 @@ class EventDriverTypeFactory(EntityFactory):
         model = m.EventDriverType
 
     name = factory.Sequence(lambda n: f"driver-type-{n}")
-    image = sample("event-driver-type", "image")
 
 
 class EventDriverFactory(EntityFactory):
@@ -126,7 +117,6 @@ class EventDriverFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"driver-{n}")
     type = factory.SubFactory(EventDriverTypeFactory)
-    config = sample("event-driver", "config")
 
 
 class SubscriptionFactory(EntityFactory):
@@ -134,7 +124,6 @@ class SubscriptionFactory(EntityFactory):
         model = m.Subscription
 
     name = factory.Sequence(lambda n: f"subscription-{n}")
-    event_type = sample("subscription", "event_type")
     function = factory.SubFactory(FunctionFactory)
 
 
@@ -143,8 +132,6 @@ class FunctionRunFactory(EntityFactory):
         model = m.FunctionRun
 
     function = factory.SubFactory(FunctionFactory)
-    input = sample("run", "input")
-    output = sample("run", "output")
 
 
 FACTORIES = {
