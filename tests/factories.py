@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group, User
 
 from applications.models import Application, Membership, Role
 from entities import models as m
+from entities.kinds import KINDS_BY_NAME, kind_of
+from tests import samples
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,6 +55,11 @@ class EntityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"entity-{n}")
 
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        """The kind's sample (tests/samples.py) fills the own fields a test leaves out."""
+        return {**samples.own(kind_of(cls._meta.model).name), **kwargs}
+
     @factory.post_generation
     def applications(self, create, extracted, **kwargs):
         if create and extracted:
@@ -64,8 +71,6 @@ class BaseImageFactory(EntityFactory):
         model = m.BaseImage
 
     name = factory.Sequence(lambda n: f"base-{n}")
-    docker_url = "dispatchframework/python3-base:0.0.13"
-    language = "python3"
 
 
 class ImageFactory(EntityFactory):
@@ -81,7 +86,6 @@ class SecretFactory(EntityFactory):
         model = m.Secret
 
     name = factory.Sequence(lambda n: f"secret-{n}")
-    values = factory.LazyFunction(lambda: {"password": "OpenSesame"})
 
 
 class FunctionFactory(EntityFactory):
@@ -90,8 +94,6 @@ class FunctionFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"function-{n}")
     image = factory.SubFactory(ImageFactory)
-    handler = "hello.handle"
-    source = "def handle(ctx, payload):\n    return {'myField': 'Hello'}\n"
 
 
 class APIFactory(EntityFactory):
@@ -100,9 +102,6 @@ class APIFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"api-{n}")
     function = factory.SubFactory(FunctionFactory)
-    methods = ["POST"]
-    protocols = ["https"]
-    uris = ["/hello"]
 
 
 class EventDriverTypeFactory(EntityFactory):
@@ -110,7 +109,6 @@ class EventDriverTypeFactory(EntityFactory):
         model = m.EventDriverType
 
     name = factory.Sequence(lambda n: f"driver-type-{n}")
-    image = "kars7e/timer:latest"
 
 
 class EventDriverFactory(EntityFactory):
@@ -119,7 +117,6 @@ class EventDriverFactory(EntityFactory):
 
     name = factory.Sequence(lambda n: f"driver-{n}")
     type = factory.SubFactory(EventDriverTypeFactory)
-    config = factory.LazyFunction(lambda: [{"key": "seconds", "value": "2"}])
 
 
 class SubscriptionFactory(EntityFactory):
@@ -127,7 +124,6 @@ class SubscriptionFactory(EntityFactory):
         model = m.Subscription
 
     name = factory.Sequence(lambda n: f"subscription-{n}")
-    event_type = "ticker.tick"
     function = factory.SubFactory(FunctionFactory)
 
 
@@ -136,8 +132,6 @@ class FunctionRunFactory(EntityFactory):
         model = m.FunctionRun
 
     function = factory.SubFactory(FunctionFactory)
-    input = factory.LazyFunction(lambda: {"name": "Jon"})
-    output = factory.LazyFunction(lambda: {"myField": "Hello, Jon"})
 
 
 FACTORIES = {
@@ -151,3 +145,20 @@ FACTORIES = {
     "subscription": SubscriptionFactory,
     "run": FunctionRunFactory,
 }
+
+
+def make_with_references(kind_name: str, applications: list, made: dict, **fields):
+    """One entity of a kind in `applications` (system kinds: in none), referencing the entity of each
+    kind it uses in `made` (kind name -> entity), made first when missing; the new one joins `made`.
+    `fields` go to the factory beside its sample's defaults."""
+    kind = KINDS_BY_NAME[kind_name]
+    for ref in kind.references:
+        if ref.kind not in made:
+            make_with_references(ref.kind, applications, made)
+    single = {ref.field: made[ref.kind] for ref in kind.references if not ref.many}
+    entity = FACTORIES[kind_name](applications=[] if kind.is_system else applications, **single, **fields)
+    for ref in kind.references:
+        if ref.many:
+            getattr(entity, ref.field).set([made[ref.kind]])
+    made[kind_name] = entity
+    return entity

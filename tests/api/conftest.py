@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests import samples
 
 
 @pytest.fixture
@@ -28,6 +29,12 @@ class Scene:
     a: dict
     b: dict
     system: dict
+
+    def references(self, kind, side: str) -> dict:
+        """A sample's references by name: into A or B (`side` "a" or "b"), or to the system entities."""
+        return samples.references(
+            kind, lambda name: (self.system.get(name) or getattr(self, side)[name]).name
+        )
 
 
 def build(app, prefix, base_image, driver_type):

@@ -2,62 +2,19 @@
 
 import pytest
 
+from applications import scopes
 from entities.kinds import KINDS, get_kind
 from tests import factories as f
+from tests import samples
 
-# What a developer of A (staff, for system kinds) sends to create one entity of each kind.
-NEW = {
-    "base-image": {
-        "name": "new-base",
-        "docker_url": "dispatchframework/nodejs-base:0.0.8",
-        "language": "nodejs",
-    },
-    "image": {
-        "name": "new-image",
-        "base_image": "python3-base",
-        "runtime_dependencies": "requests==2.32\n",
-        "system_dependencies": [{"name": "curl", "version": "8.5"}],
-        "applications": ["app-a"],
-    },
-    "secret": {
-        "name": "new-secret",
-        "values": {"username": "jon", "password": "s3cret"},
-        "applications": ["app-a"],
-    },
-    "function": {
-        "name": "new-function",
-        "image": "a-image",
-        "handler": "hello.handle",
-        "source": "def handle(ctx, payload):\n    return payload\n",
-        "schema_in": {"type": "object"},
-        "secrets": ["a-secret"],
-        "timeout": 30,
-        "applications": ["app-a"],
-    },
-    "api": {
-        "name": "new-api",
-        "function": "a-function",
-        "methods": ["GET", "POST"],
-        "protocols": ["https"],
-        "uris": ["/new"],
-        "authentication": "basic",
-    },
-    "event-driver-type": {"name": "new-type", "image": "kars7e/timer:latest", "config": [{"key": "seconds"}]},
-    "event-driver": {
-        "name": "new-driver",
-        "type": "timer",
-        "config": [{"key": "seconds", "value": "5"}],
-        "secrets": ["a-secret"],
-        "applications": ["app-a"],
-    },
-    "subscription": {
-        "name": "new-subscription",
-        "event_type": "build.failed",
-        "function": "a-function",
-        "applications": ["app-a"],
-    },
-}
-WRITABLE = [kind for kind in KINDS if kind.name in NEW]
+WRITABLE = [kind for kind in KINDS if kind.scope != scopes.FROZEN]  # runs are made by running
+
+
+def new_payload(scene, kind) -> dict:
+    """What a developer of A (staff, for system kinds) sends to create one entity of a kind: its full
+    sample, referencing A's entities (or the system ones)."""
+    applications = ["app-a"] if kind.scope in (scopes.ONE, scopes.MANY) else None
+    return samples.payload(kind, f"new-{kind.name}", scene.references(kind, "a"), applications, full=True)
 
 
 def author(people, kind):
@@ -67,7 +24,7 @@ def author(people, kind):
 @pytest.mark.parametrize("kind", WRITABLE, ids=str)
 def test_each_kind_is_created_read_changed_and_deleted(people, scene, client_for, kind):
     client = client_for(author(people, kind))
-    payload = NEW[kind.name]
+    payload = new_payload(scene, kind)
     response = client.post(f"/api/v1/{kind.plural}/", payload)
     assert response.status_code == 201, response.json()
     body = response.json()

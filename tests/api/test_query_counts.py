@@ -43,45 +43,16 @@ APPLICATION_ENTITIES_QUERIES = 1 + 1 + (len(KINDS) - 2) + 3 + 1 + 2
 MEMBER_LIST_QUERIES = 2
 
 
-NEEDS = {  # what one entity of each kind is made with, in the order they are made
-    "base-image": ["base-image"],
-    "image": ["base-image", "image"],
-    "secret": ["secret"],
-    "function": ["base-image", "image", "secret", "function"],
-    "api": ["base-image", "image", "secret", "function", "api"],
-    "event-driver-type": ["event-driver-type"],
-    "event-driver": ["secret", "event-driver-type", "event-driver"],
-    "subscription": ["base-image", "image", "secret", "function", "subscription"],
-    "run": ["base-image", "image", "secret", "function", "run"],
-}
-
-
 def populate(people, count, kind_name=None):
     """`count` entities of one kind (None: of every kind) in A (system kinds: unassigned), each with
     its own references, two labels, and its own secret on the kinds that take secrets."""
-    app = people.app_a
-    wanted = NEEDS[kind_name] if kind_name else [kind.name for kind in KINDS]
+    wanted = [kind_name] if kind_name else [kind.name for kind in KINDS]
     for _ in range(count):
-        made = {}
+        made: dict = {}
         for name in wanted:
-            if name == "base-image":
-                entity = f.BaseImageFactory()
-            elif name == "event-driver-type":
-                entity = f.EventDriverTypeFactory()
-            elif name == "image":
-                entity = f.ImageFactory(base_image=made["base-image"], applications=[app])
-            elif name == "secret":
-                entity = f.SecretFactory(applications=[app])
-            elif name == "event-driver":
-                entity = f.EventDriverFactory(type=made["event-driver-type"], applications=[app])
-            elif name in ("api", "subscription", "run"):
-                entity = f.FACTORIES[name](function=made["function"], applications=[app])
-            else:
-                entity = f.FunctionFactory(image=made["image"], applications=[app])
-            if name in ("function", "event-driver", "subscription"):
-                entity.secrets.set([made["secret"]])
+            f.make_with_references(name, [people.app_a], made)
+        for entity in made.values():
             entity.tags.add("role=test", "team=core")
-            made[name] = entity
 
 
 def count_queries(client, path, expected_items):

@@ -468,6 +468,7 @@ def test_export_runs_the_same_number_of_queries_for_one_or_many_entities(people,
             f.APIFactory(function=function, applications=[people.app_a])
 
     make(1)
+    bundles.export_application(user=people.developer_a, name="app-a")  # warm Django's content-type cache
     # 1 application, 1 its tags; per kind in the application (image, secret, function, api, event
     # driver, subscription) 1 query, and for each kind with rows 1 applications + 1 tags prefetch
     # (image, secret, function, api: 8) + 1 function secrets; used base images 1 + 2 prefetches = 20

@@ -4,9 +4,13 @@ import json
 
 import pytest
 
+from applications import scopes
 from applications.models import Application
+from dispatch_cli.commands.create import FORMS
 from entities import models as m
+from entities.kinds import KINDS
 from tests import factories as f
+from tests import samples
 from tests.bundles.examples import DATA
 
 
@@ -214,3 +218,25 @@ def test_delete_application_previews_with_dry_run_then_deletes(cli, people):
 
     assert cli("delete", "app", "app-a").code == 0
     assert not Application.objects.filter(name="app-a").exists() and not m.Secret.objects.exists()
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["own", "full"])
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.scope != scopes.FROZEN], ids=str)
+def test_each_kinds_sample_arguments_create_what_its_factory_makes(cli, people, tmp_path, kind, full):
+    made: dict = {}
+    for other in KINDS:
+        if other.scope != scopes.FROZEN:
+            f.make_with_references(other.name, [people.app_a], made)
+    references = samples.references(kind, lambda name: made[name].name)
+    args = samples.cli_args(kind, "by-cli", references, folder=tmp_path, full=full)
+    cli.as_user(people.staff if kind.is_system else people.developer_a)
+
+    result = cli(*args, *([] if kind.is_system else ["-a", "app-a"]))
+
+    assert result.code == 0, result.err
+    created = kind.model.objects.get(name="by-cli")
+    factory_made = f.make_with_references(
+        kind.name, [people.app_a], made, name="by-factory", **samples.own(kind.name, full=full)
+    )
+    settable = {arg.field for arg in FORMS[kind.name]} & set(samples.own(kind.name, full=True))
+    assert samples.held(kind, created, settable) == samples.held(kind, factory_made, settable)

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from entities.kinds import KINDS, KINDS_BY_NAME, referrers_of
 from tests import factories as f
+from tests import samples
 
 from .world import (
     LOOSE,
@@ -26,11 +27,6 @@ pytestmark = pytest.mark.django_db
 
 EVERY_ROLE = pytest.mark.parametrize("role", ROLES, ids=str)
 EVERY_KIND = pytest.mark.parametrize("kind", KINDS, ids=str)
-OWN_FIELDS = {  # what a create needs besides a name and references
-    "base-image": {"docker_url": "dispatchframework/python3-base:0.0.13", "language": "python3"},
-    "event-driver-type": {"image": "kars7e/timer:latest"},
-    "subscription": {"event_type": "build.failed"},
-}
 
 
 def expected_status(role, place, allowed: int) -> int:
@@ -48,15 +44,8 @@ def is_used(kind) -> bool:
 
 
 def new_entity(world, kind, place, name, applications):
-    """A create's body: the kind's own fields and references into `place` (or the system entity)."""
-    body = {"name": name, **OWN_FIELDS.get(kind.name, {})}
-    if applications is not None:
-        body["applications"] = applications
-    for ref in kind.references:
-        target_kind = KINDS_BY_NAME[ref.kind]
-        target = world.name(target_kind, SYSTEM if target_kind.is_system else place)
-        body[ref.field] = [target] if ref.many else target
-    return body
+    """A create's body: the kind's sample with references into `place` (or to the system entity)."""
+    return samples.payload(kind, name, world.references(kind, place), applications)
 
 
 def check(response, expected, missing, name, world, role, what):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from entities.kinds import KINDS, KINDS_BY_NAME
+from tests import samples
 
 from .world import (
     LOOSE,
@@ -163,9 +164,10 @@ def test_a_create_form_reads_a_hidden_reference_as_one_that_does_not_exist(world
     hidden = world.name(KINDS_BY_NAME[ref.kind], other)
     home_app = {A: "app-a", B: "app-b"}[role.home]
 
-    def create(target):
+    def create(target):  # the kind's sample in the role's application, but for this reference
+        references = {**world.references(kind, role.home), ref.field: target}
         return client.post(
-            f"/{kind.plural}/new/", {"name": f"new-{kind.name}", "applications": home_app, ref.field: target}
+            f"/{kind.plural}/new/", samples.form_data(kind, f"new-{kind.name}", references, home_app)
         )
 
     missing = create(MISSING)

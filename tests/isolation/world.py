@@ -17,8 +17,9 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from entities.kinds import KINDS, Kind
+from entities.kinds import KINDS, KINDS_BY_NAME, Kind
 from tests import factories as f
+from tests import samples
 from tests.conftest import People, make_people
 
 A, B, LOOSE, SYSTEM = "a", "b", "loose", "system"
@@ -77,6 +78,15 @@ class World:
 
     def name(self, kind: Kind, place: str) -> str:
         return self.entity(kind, place).name
+
+    def references(self, kind: Kind, place: str) -> dict:
+        """A sample's references by name, each to the entity in `place` (or to the system one)."""
+
+        def name_of(kind_name: str) -> str:
+            target = KINDS_BY_NAME[kind_name]
+            return self.name(target, SYSTEM if target.is_system else place)
+
+        return samples.references(kind, name_of)
 
     def user(self, role: Role):
         return getattr(self.people, role.name) if role.signed_in else None

@@ -4,11 +4,14 @@ a trailing newline. Each is a 400 with its reason, and nothing is written."""
 
 import pytest
 
+from entities.kinds import KINDS_BY_NAME
+from tests import samples
 from tests.hostile import deep_list, deep_object, snapshot
 
 pytestmark = pytest.mark.django_db
 
-FUNCTION = {"name": "hello", "applications": "app-a", "image": "python3", "timeout": "5", "handler": "h.h"}
+# The scene's function and subscription as their edit forms post them (tests/samples.py).
+FUNCTION = samples.form_data(KINDS_BY_NAME["function"], "hello", {"image": "python3"}, "app-a")
 
 BAD_JSON = [
     ("NaN", "NaN, which is not a number JSON allows"),
@@ -109,7 +112,10 @@ def test_an_unknown_flag_value_on_a_page_is_a_400(scene, people, client_for, url
     assert "OpenSesame" not in response.content.decode()
 
 
-SUBSCRIPTION = {"name": "ticker-sub", "applications": "app-a", "function": "hello", "revision": "1"}
+SUBSCRIPTION = {
+    **samples.form_data(KINDS_BY_NAME["subscription"], "ticker-sub", {"function": "hello"}, "app-a"),
+    "revision": "1",
+}
 
 
 @pytest.mark.parametrize(
