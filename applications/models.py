@@ -10,12 +10,15 @@ from taggit.models import GenericUUIDTaggedItemBase, TagBase
 
 
 class Status(models.TextChoices):
-    INITIALIZED = "INITIALIZED"
-    CREATING = "CREATING"
-    READY = "READY"
-    UPDATING = "UPDATING"
-    DELETING = "DELETING"
-    ERROR = "ERROR"
+    """A status reads as the API writes it (READY) on every surface: the admin, the pages' filters and
+    forms show these labels, which Django would otherwise derive as "Ready"."""
+
+    INITIALIZED = "INITIALIZED", "INITIALIZED"
+    CREATING = "CREATING", "CREATING"
+    READY = "READY", "READY"
+    UPDATING = "UPDATING", "UPDATING"
+    DELETING = "DELETING", "DELETING"
+    ERROR = "ERROR", "ERROR"
 
 
 APPLICATION_NAME_PATTERN = r"\A[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z"  # \Z: "$" would let "x\n" in

@@ -6,7 +6,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 
 from applications.models import QUOTA_FIELDS, Application, Role, Status
-from entities.pages import status as status_display
 
 
 def take_names_as_typed(form) -> None:
@@ -32,7 +31,7 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(choices=status_display.CHOICES, initial=Status.READY)
+    status = forms.ChoiceField(choices=Status.choices, initial=Status.READY)
     tags = forms.CharField(required=False, help_text="Free labels, separated by commas, e.g. team=payments.")
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

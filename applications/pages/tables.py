@@ -37,4 +37,4 @@ class ApplicationTable(tables.Table):
         return self.roles.get(record.pk, "—")
 
     def render_status(self, record):
-        return status_display.badge(record.status)  # READY, not the choice's label
+        return status_display.badge(record.status)

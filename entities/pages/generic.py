@@ -27,7 +27,6 @@ from dispatch_site.errors import add_service_errors, status_of
 from dispatch_site.parsing import ParseError, parse_whole_number
 from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
-from entities.pages import status as status_display
 from entities.pages.links import other_surfaces
 from entities.rules import upper_first
 from entities.selectors import entity_queryset
@@ -150,8 +149,6 @@ class ListFilters:
         """Shape the filter form for a page; whether the filters are valid."""
         self.form = form = filterset.form
         form.fields.pop("ordering", None)  # the table's headers sort
-        if "status" in form.fields:
-            form.fields["status"].choices = status_display.CHOICES  # READY, as on every page
         for name in self.primary:  # few choices: checkboxes read better than a list box
             field = form.fields.get(name)
             if field is not None and hasattr(field, "choices"):

@@ -1,12 +1,7 @@
-"""A status reads the same on every page, as the API writes it (READY, ERROR): in the badges of the
-lists, detail, run, home and application pages, and in the choices of the filters and the application
-form, whose labels would otherwise be the model's "Ready"."""
+"""A status's badge, the same on every page: the lists, detail, run, home and application pages (its
+label is the value the API writes, READY; see applications.models.Status)."""
 
 from django.utils.html import format_html
-
-from applications.models import Status
-
-CHOICES = [(value, value) for value in Status.values]
 
 
 def badge(value: str) -> str:

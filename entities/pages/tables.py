@@ -111,7 +111,7 @@ class TimeColumn(tables.Column):
 
 
 class StatusColumn(tables.Column):
-    """The stored status (READY), not the choice's label (Ready) that django-tables2 would show."""
+    """The status as its badge (pages/_status.html's markup)."""
 
     def render(self, record):
         return status_display.badge(record.status)

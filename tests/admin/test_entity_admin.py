@@ -308,3 +308,12 @@ def test_the_change_page_links_to_the_entitys_web_page(root, people):
     function = f.FunctionFactory(name="hello")
     html = root.get(admin_url(m.Function, "change", function.pk)).content.decode()
     assert 'href="/functions/hello/"' in html
+
+
+def test_the_admin_writes_a_status_as_the_api_does(root, three_functions):
+    """READY in the list, its filter and the change form, as in the API and on the pages (Django would
+    derive the label "Ready" from the choice's name)."""
+    listing = root.get(admin_url(m.Function)).content.decode()
+    change = root.get(admin_url(m.Function, "change", three_functions["in_a"].pk)).content.decode()
+    assert ">READY<" in listing and '<option value="READY" selected>READY</option>' in change
+    assert not re.search(r">\s*(Ready|Error|Creating|Updating|Deleting|Initialized)\s*<", listing + change)
