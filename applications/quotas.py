@@ -51,7 +51,7 @@ def check_entity_quota(*, application, kind) -> None:
     from entities.kinds import get_kind
 
     kind = get_kind(kind) if isinstance(kind, str) else kind
-    application = None if kind.name == "run" else _locked(application, "max_entities_per_kind")
+    application = None if kind.read_only else _locked(application, "max_entities_per_kind")
     if application is None:
         return
     limit = application.max_entities_per_kind
@@ -84,7 +84,7 @@ def quota_use(application) -> list[dict]:
 
     from .selectors import entity_counts
 
-    kinds = [kind for kind in KINDS if not kind.is_system and kind.name != "run"]
+    kinds = [kind for kind in KINDS if not kind.is_system and not kind.read_only]
     counts = entity_counts([application.pk], kinds).get(application.pk, {})
     fullest = max(((n, kind.label_plural) for kind, n in counts.items()), default=(0, ""))
     runs = run_use(application)

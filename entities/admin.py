@@ -78,7 +78,7 @@ class KindFilter(admin.SimpleListFilter):
             return queryset
         data = QueryDict(mutable=True)
         data.update(self.filter_data(self.value()))
-        filterset_class = kind_of(queryset.model).component("entities.filtersets", "FilterSet")
+        filterset_class = kind_of(queryset.model).filterset
         filterset = filterset_class(data=data, queryset=queryset, request=request)
         return filterset.qs if filterset.is_valid() else queryset.none()
 
@@ -410,7 +410,7 @@ class EntityAdmin(ServiceAdmin):
         return (ApplicationFilter, "status", TagFilter)
 
     def get_search_fields(self, request):
-        return self.kind.component("entities.filtersets", "FilterSet").search_fields
+        return self.kind.filterset.search_fields
 
     def get_autocomplete_fields(self, request):
         return [ref.field for ref in self.kind.references]
@@ -597,7 +597,7 @@ class FunctionRunAdmin(EntityAdmin):
 
 
 for _kind in KINDS:
-    admin.site.register(_kind.model, _kind.component("entities.admin", "Admin"))
+    admin.site.register(_kind.model, _kind.admin)
 
 # Labels change on their entities, through the services (which count revisions), not in taggit's own
 # admin, where renaming or deleting a label would change many entities behind their backs.

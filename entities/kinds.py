@@ -3,8 +3,9 @@
 Every surface iterates KINDS: the API router, the page URLs, the admin, bundles and the "all entities"
 list; the CLI iterates the same records as plain data (dispatch_cli.nouns), without Django. Per-kind
 classes on each surface follow one naming family (`FunctionSerializer`, `FunctionFilterSet`,
-`FunctionForm`, `FunctionTable`) and are found through `Kind.component`, so adding a kind is one record
-in dispatch_cli/nouns.py plus its model and those classes.
+`FunctionForm`, `FunctionTable`) and are its attributes (`kind.serializer`, `kind.filterset`, …), so
+adding a kind is one record in dispatch_cli/nouns.py plus its model and those classes. What sets a few
+kinds apart (secrets, functions, runs) are named flags here, not comparisons of names elsewhere.
 """
 
 from functools import cached_property
@@ -46,6 +47,49 @@ class Kind(Noun):
     def component(self, module: str, suffix: str):
         """The kind's class on one surface, e.g. component("entities.api.serializers", "Serializer")."""
         return import_string(f"{module}.{self.model_name}{suffix}")
+
+    # Its class on each surface, found once by the naming family (FunctionSerializer, …).
+    @cached_property
+    def serializer(self):
+        return self.component("entities.api.serializers", "Serializer")
+
+    @cached_property
+    def filterset(self):
+        return self.component("entities.filtersets", "FilterSet")
+
+    @cached_property
+    def form(self):
+        return self.component("entities.pages.forms", "Form")
+
+    @cached_property
+    def table(self):
+        return self.component("entities.pages.tables", "Table")
+
+    @cached_property
+    def admin(self):
+        return self.component("entities.admin", "Admin")
+
+    # The few kinds that behave apart, named here so that no surface compares kind names.
+    @property
+    def holds_secret(self) -> bool:
+        """Its values are encrypted at rest, masked, and shown only on request to who may (secrets)."""
+        return self.name == "secret"
+
+    @property
+    def runnable(self) -> bool:
+        """It has runs (a Run form, runs deleted with it) and followers that move with it (functions)."""
+        return self.name == "function"
+
+    @property
+    def read_only(self) -> bool:
+        """Made by the platform, not written on a surface, and held to quotas of its own (runs, which
+        start_run makes)."""
+        return self.name == "run"
+
+    @property
+    def named_by_id(self) -> bool:
+        """Its name is its id: nothing to choose, check for clashes or change (runs)."""
+        return self.name == "run"
 
     def __str__(self):
         return self.name

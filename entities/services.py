@@ -105,7 +105,7 @@ def hold_shared(rows: models.QuerySet) -> list:
 def _split_fields(kind: Kind, fields: dict) -> tuple[dict, dict, dict | None]:
     """Separate plain fields, many-to-many references and secret values; refuse unknown names."""
     fields = dict(fields)
-    values = fields.pop("values", None) if kind.name == "secret" else None
+    values = fields.pop("values", None) if kind.holds_secret else None
     many = {
         ref.field: list(fields.pop(ref.field)) for ref in kind.references if ref.many and ref.field in fields
     }
@@ -244,7 +244,7 @@ def _full_clean(kind: Kind, entity: Entity) -> None:
         )
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
-    if "name" not in errors and kind.name != "run":
+    if "name" not in errors and not kind.named_by_id:
         if kind.model.objects.filter(name=entity.name).exclude(pk=entity.pk).exists():
             errors["name"] = [
                 f"{rules.A(kind.label)} named '{entity.name}' already exists; choose another name."
@@ -268,7 +268,7 @@ def insert_entity(kind: Kind, entity: Entity, applications: list[Application]) -
 
 
 def _save(kind: Kind, entity: Entity) -> None:
-    if kind.name == "run":  # named by its new id: no concurrent write can take its name, so no savepoint
+    if kind.named_by_id:  # a new id: no concurrent write can take its name, so no savepoint
         entity.save(force_insert=True)
         return
     try:
@@ -285,7 +285,7 @@ def _save(kind: Kind, entity: Entity) -> None:
 
 def _follow(kind: Kind, entity: Entity, target_apps: list[Application]) -> None:
     """Entities that follow a function move with it (APIs, unless the setting changed their scope)."""
-    if kind.name != "function":
+    if not kind.runnable:
         return
     for other, ref in referrers_of(kind):
         if other.scope != scopes.FOLLOWS_FUNCTION:
@@ -312,7 +312,7 @@ def entity_create(
         entity.created_by = user
     if values is not None:
         entity.values = _clean_secret_values(values)
-    if kind.name == "run":
+    if kind.named_by_id:
         entity.name = str(entity.id)
     _check_references_visible(user=user, kind=kind, entity=entity, many=many)
     target = _target_applications(
@@ -380,7 +380,7 @@ def entity_update(
             f"You need the developer role in an application of {kind.label} '{entity.name}' to change it."
         )
     plain, many, values = _split_fields(kind, fields or {})
-    if kind.name == "run" and "name" in plain:
+    if kind.named_by_id and "name" in plain:
         raise ValidationError({"name": "A run is named by its id; its name cannot change."})
     for name, value in plain.items():
         setattr(entity, name, value)
@@ -457,7 +457,7 @@ def entity_delete(*, entity: Entity, user: Actor, revision: int | None = None) -
             f"{rules.A(kind.label)} '{entity.name}' is used by {_named_for(user, blockers)}; "
             "delete or change those first."
         )
-    if kind.name == "function":
+    if kind.runnable:
         _delete_runs_of(entity, user)
     entity.delete()
 

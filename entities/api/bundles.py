@@ -183,14 +183,14 @@ class BundleView(BundleAPIView):
             kind = get_kind(word)
         except KeyError as exc:
             raise exceptions.ValidationError({"kind": [exc.args[0]]}) from None
-        filterset = kind.component("entities.filtersets", "FilterSet")(
+        filterset = kind.filterset(
             request.query_params, queryset=bundles.document_queryset(kind, request.user), request=request
         )
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         revealable = set()
-        if kind.name == "secret" and wants_reveal(request):
+        if kind.holds_secret and wants_reveal(request):
             context = {"request": request, "detail": "name" in request.query_params and len(page) == 1}
             SecretSerializer.prepare(page, context)
             revealable = context.get("revealable", set())

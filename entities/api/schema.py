@@ -12,7 +12,7 @@ from .serializers import ErrorSerializer, TagsField
 # cannot type by itself: tell it the values are strings (names).
 for _kind in KINDS:
     extend_schema_field(OpenApiTypes.STR)(
-        _kind.component("entities.filtersets", "FilterSet").base_filters["application"]
+        _kind.filterset.base_filters["application"]
     )
 
 ERROR_DESCRIPTIONS = {

@@ -1,8 +1,8 @@
 """JSON of applications and every kind; writes are handed to the services, which hold every rule.
 
 Per kind there is one serializer in a naming family (`FunctionSerializer`, `ImageSerializer`, …),
-found through `kind.component("entities.api.serializers", "Serializer")`. They all derive from
-EntitySerializer, which adds the fields every kind shares and the write path.
+found as `kind.serializer`. They all derive from EntitySerializer, which adds the fields every kind
+shares and the write path.
 
 Unknown fields in a write body are a 400 (a typo must not be silently dropped); fields that are
 shown but cannot be written (`id`, `kind`, `url`, `created`, …) are ignored, so a GET body can be

@@ -25,7 +25,7 @@ class Router(DefaultRouter):
 router = Router()
 router.register("applications", applications.ApplicationViewSet, basename="application")
 for kind in KINDS:
-    viewset = runs.RunViewSet if kind.name == "run" else views.EntityViewSet.for_kind(kind)
+    viewset = runs.RunViewSet if kind.read_only else views.EntityViewSet.for_kind(kind)
     router.register(kind.plural, viewset, basename=kind.name)
 router.register("auth/tokens", tokens.TokenViewSet, basename="token")
 

@@ -154,9 +154,9 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
 
     @classmethod
     def for_kind(cls, kind: Kind):
-        serializer_class = kind.component("entities.api.serializers", "Serializer")
-        filterset_class = kind.component("entities.filtersets", "FilterSet")
-        read_only = kind.name == "run"  # runs are started by entities/api/runs.py
+        serializer_class = kind.serializer
+        filterset_class = kind.filterset
+        read_only = kind.read_only  # runs are started by entities/api/runs.py
         attrs = {
             "kind": kind,
             "serializer_class": serializer_class,
@@ -263,7 +263,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
 
 ENTITY_POLYMORPHIC = PolymorphicProxySerializer(
     component_name="AnyEntity",
-    serializers={kind.name: kind.component("entities.api.serializers", "Serializer") for kind in KINDS},
+    serializers={kind.name: kind.serializer for kind in KINDS},
     resource_type_field_name="kind",
     many=True,
 )
@@ -360,7 +360,7 @@ def _serialize_mixed(view, objects) -> list:
         by_kind.setdefault(obj.kind, []).append(obj)
     data = {}
     for kind, group in by_kind.items():
-        serializer_class = kind.component("entities.api.serializers", "Serializer")
+        serializer_class = kind.serializer
         serializer_class.prepare(group, context)
         for obj, item in zip(group, serializer_class(group, many=True, context=context).data, strict=True):
             data[obj.pk] = item

@@ -52,7 +52,7 @@ HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "revi
 def form_class(kind: Kind):
     """The kind's page form, or None for read-only kinds (runs)."""
     try:
-        return kind.component("entities.pages.forms", "Form")
+        return kind.form
     except ImportError:
         return None
 
@@ -119,14 +119,14 @@ class ObjectListView(KindView):
     def get(self, request):
         kind = self.kind
         filters = ListFilters(request)
-        filterset_class = kind.component("entities.filtersets", "FilterSet")
+        filterset_class = kind.filterset
         queryset = entity_queryset(kind, request.user)
         filterset = filterset_class(filters.data, queryset=queryset, request=request)
         valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.
         rows = filterset.qs if valid else filterset.queryset.none()
-        table = filters.paginate(kind.component("entities.pages.tables", "Table")(rows))
+        table = filters.paginate(kind.table(rows))
         may_create = may_create_somewhere(request.user, kind)
         context = self.base_context(**filters.context(table), may_create=may_create)
         return render(request, self.template_name, context, status=200 if valid else 400)
@@ -226,7 +226,7 @@ def used_by(entity, kind: Kind, user) -> list[dict]:
         )
         if not users:
             continue
-        filterset = other.component("entities.filtersets", "FilterSet")
+        filterset = other.filterset
         param = ref.field if ref.field in filterset.base_filters else ref.kind
         groups.append(
             {
@@ -249,7 +249,7 @@ class ObjectView(KindView):
     def get(self, request, name):
         kind = self.kind
         entity = self.get_object(request, name)
-        is_secret = kind.name == "secret"
+        is_secret = kind.holds_secret
         # ?reveal=true as on the API: a bad flag is a 400, a viewer who asks a 403 (entities/reveal.py)
         revealed = is_secret and reveal.asked(request.GET)
         if revealed:
@@ -269,7 +269,7 @@ class ObjectView(KindView):
             run_form=None,  # always set: a missing variable is logged with the whole context
             surface_links=other_surfaces(request.user, entity, api_basename=kind.name),
         )
-        if kind.name == "function":
+        if kind.runnable:
             from .runs import run_form_context  # runs.py builds on this module
 
             context.update(run_form_context(request.user, entity))
@@ -311,7 +311,7 @@ class ObjectEditView(KindView):
     def respond(self, request, form, entity, status=200):
         context = self.base_context(form=form, object=entity)
         response = render(request, self.template_name, context, status=status)
-        return no_store_if_secret(response, self.kind.name == "secret")
+        return no_store_if_secret(response, self.kind.holds_secret)
 
     def get(self, request, name=None):
         entity = self.get_entity(request, name)

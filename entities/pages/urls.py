@@ -16,7 +16,7 @@ def kind_urls(kind):
     urls = [path(f"{plural}/", ObjectListView.as_view(kind=kind), name=f"{plural}-list")]
     if form_class(kind) is not None:
         urls.append(path(f"{plural}/new/", ObjectEditView.as_view(kind=kind), name=f"{plural}-create"))
-    detail = RunView if kind.name == "run" else ObjectView
+    detail = RunView if kind.read_only else ObjectView
     urls.append(path(f"{plural}/<str:name>/", detail.as_view(kind=kind), name=f"{plural}-detail"))
     if form_class(kind) is not None:
         urls += [
