@@ -248,12 +248,6 @@ def revealable_secrets(user: Actor, secrets: Iterable[Secret]) -> set[UUID]:
     return {secret.pk for secret in secrets if any(app.pk in developer for app in secret.applications.all())}
 
 
-def develops_somewhere(user: Actor) -> bool:
-    """A developer or admin of at least one application: who may be offered to create an entity in
-    one (the form then lists only those applications: `developer_application_ids`)."""
-    return developer_application_ids(user).exists()
-
-
 def developer_application_ids(user: Actor) -> QuerySet:
     """The applications the user may create and change entities in by role (a subquery)."""
     return member_application_ids(user, Role.DEVELOPER)

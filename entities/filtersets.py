@@ -65,12 +65,51 @@ def _visible_applications(request):
     return access.visible_applications(getattr(request, "user", None) or AnonymousUser())
 
 
+class ApplicationsField(django_filters.fields.ModelMultipleChoiceField):
+    """The application filter's field. A page hands it the applications the switcher already read for
+    the request (the same gate: `visible_applications`), so checking the names asked for and drawing
+    the choices cost no query; without them (the API) it asks its queryset, as Django's field does."""
+
+    known: list | None = None
+
+    def use_known(self, applications: list) -> None:
+        self.known = applications
+        self.widget.choices = self.choices
+
+    def _check_values(self, value):
+        if self.known is None:
+            return super()._check_values(value)
+        try:
+            names = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        by_name = {application.name: application for application in self.known}
+        for name in names:
+            self.validate_no_null_characters(name)
+            if str(name) not in by_name:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": name}
+                )
+        return [by_name[str(name)] for name in names]
+
+    def _get_choices(self):
+        if self.known is None:
+            return super()._get_choices()
+        return [(application.name, self.label_from_instance(application)) for application in self.known]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class ApplicationsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ApplicationsField
+
+
 class EntityFilterSet(django_filters.FilterSet):
     """The filters every kind has: application, tag, status, name, search, created range, ordering."""
 
     search_fields: tuple[str, ...] = ("name",)
 
-    application = django_filters.ModelMultipleChoiceFilter(
+    application = ApplicationsFilter(
         label="Application",
         to_field_name="name",
         queryset=_visible_applications,

@@ -4,6 +4,7 @@
 removed, application deleted) counts as "All applications" rather than an error.
 """
 
+from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 
 from applications import access
@@ -15,11 +16,28 @@ _VISIBLE = "_dispatch_visible_applications"
 
 
 def visible_applications(request) -> list[Application]:
-    """The applications the switcher offers (id and name), loaded once per request."""
+    """The applications the switcher offers (id and name, and `develops`: whether the user is a
+    developer or admin of it), loaded once per request. The list filter's choices and check and
+    "may create" read it too, so a page asks the memberships once."""
     if not hasattr(request, _VISIBLE):
-        apps = access.visible_applications(request.user).only("id", "name").order_by("name")
-        setattr(request, _VISIBLE, list(apps) if request.user.is_authenticated else [])
+        apps = []
+        if request.user.is_authenticated:
+            developer_of = access.developer_application_ids(request.user)
+            apps = list(
+                access.visible_applications(request.user)
+                .only("id", "name")
+                .annotate(develops=Exists(developer_of.filter(application_id=OuterRef("pk"))))
+                .order_by("name")
+            )
+        setattr(request, _VISIBLE, apps)
     return getattr(request, _VISIBLE)
+
+
+def develops_somewhere(request) -> bool:
+    """A developer or admin of at least one application: who may be offered to create an entity in
+    one (the form then lists only those: `access.developer_application_ids`). Read from the switcher's
+    list, since every application the user has a role in is one they see."""
+    return any(app.develops for app in visible_applications(request))
 
 
 def current_application(request) -> Application | None:

@@ -65,15 +65,15 @@ def detail_url(entity) -> str:
     return f"{list_url(entity.kind)}{entity.name}/"
 
 
-def may_create_somewhere(user, kind: Kind) -> bool:
+def may_create_somewhere(request, kind: Kind) -> bool:
     """Show "New …" to staff with the add permission and to developers of some application."""
     if form_class(kind) is None:
         return False
-    if access.may_create(user, kind.model, []):
+    if access.may_create(request.user, kind.model, []):
         return True
     if kind.is_system or kind.scope not in (scopes.ONE, scopes.MANY, scopes.FOLLOWS_FUNCTION):
         return False
-    return access.develops_somewhere(user)
+    return switcher.develops_somewhere(request)
 
 
 def no_store_if_secret(response, holds_secret_values: bool):
@@ -127,7 +127,7 @@ class ObjectListView(KindView):
         # rows: ignoring it would list more than was asked for.
         rows = filterset.qs if valid else filterset.queryset.none()
         table = filters.paginate(kind.table(rows))
-        may_create = may_create_somewhere(request.user, kind)
+        may_create = may_create_somewhere(request, kind)
         context = self.base_context(**filters.context(table), may_create=may_create)
         return render(request, self.template_name, context, status=200 if valid else 400)
 
@@ -148,6 +148,7 @@ class ListFilters:
     def prepare(self, filterset) -> bool:
         """Shape the filter form for a page; whether the filters are valid."""
         self.form = form = filterset.form
+        form.fields["application"].use_known(switcher.visible_applications(self.request))
         form.fields.pop("ordering", None)  # the table's headers sort
         for name in self.primary:  # few choices: checkboxes read better than a list box
             field = form.fields.get(name)
@@ -295,7 +296,7 @@ class ObjectEditView(KindView):
 
     def get_entity(self, request, name):
         if name is None:
-            if not may_create_somewhere(request.user, self.kind):
+            if not may_create_somewhere(request, self.kind):
                 raise PermissionDenied(
                     f"You need the developer role in an application to create {self.kind.label_plural}."
                 )

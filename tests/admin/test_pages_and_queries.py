@@ -27,8 +27,7 @@ def changelist_queries(kind) -> list[str]:
         "the tag filter's choices (labels used by this kind)",
         "COUNT(*) of the filtered rows",
         "the page of rows, with their single references and created_by joined",
-        "their applications (attach_tags: one query for the page)",
-        "their tags (attach_tags: one query for the page)",
+        "their applications and tags (attach_tags: one UNION ALL for the page)",
     ]
 
 

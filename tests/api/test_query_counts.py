@@ -12,33 +12,33 @@ from django.test.utils import CaptureQueriesContext
 from entities.kinds import KINDS
 from tests import factories as f
 
-# Per kind: 1 COUNT(*); 1 page of rows joined to their FK references and creator; 1 applications
-# prefetch; 1 labels prefetch; 1 per many-to-many reference (secrets); runs: 1 which of their functions
-# the caller may see (a run links its function only then).
+# Per kind: 1 COUNT(*); 1 page of rows joined to their FK references and creator; 1 their applications
+# and labels (attach_tags: one UNION ALL); 1 per many-to-many reference (secrets); runs: 1 which of
+# their functions the caller may see (a run links its function only then).
 KIND_LIST_QUERIES = {
-    "base-image": 4,
-    "image": 4,
-    "secret": 4,
-    "function": 5,
-    "api": 4,
-    "event-driver-type": 4,
-    "event-driver": 5,
-    "subscription": 5,
-    "run": 5,
+    "base-image": 3,
+    "image": 3,
+    "secret": 3,
+    "function": 4,
+    "api": 3,
+    "event-driver-type": 3,
+    "event-driver": 4,
+    "subscription": 4,
+    "run": 4,
 }
 # entities/ (grouped by kind, then by name): 1 the count of every kind (one UNION ALL of COUNTs); per
 # kind on the page its rows joined to their references (9), plus the secrets of functions, event
 # drivers and subscriptions (3), which functions of the runs the caller may see (1); then the page's
-# applications (1) and labels (1), every kind at once.
-ALL_KINDS_QUERIES = 1 + len(KINDS) + 3 + 1 + 2
+# applications and labels (1, one UNION ALL), every kind at once.
+ALL_KINDS_QUERIES = 1 + len(KINDS) + 3 + 1 + 1
 # entities/?ordering=…: 1 COUNT(*) over a UNION ALL of every kind; 1 page of (kind, id, …) rows; then
 # the same reads per kind as above.
-ALL_KINDS_ORDERED_QUERIES = 2 + len(KINDS) + 3 + 1 + 2
+ALL_KINDS_ORDERED_QUERIES = 2 + len(KINDS) + 3 + 1 + 1
 # applications/: 1 COUNT(*); 1 page joined to the creator; 1 labels prefetch; 1 the caller's roles.
 APPLICATION_LIST_QUERIES = 4
 # applications/app-a/entities/: 1 the application (access gate); then as entities/ without the two
 # system kinds.
-APPLICATION_ENTITIES_QUERIES = 1 + 1 + (len(KINDS) - 2) + 3 + 1 + 2
+APPLICATION_ENTITIES_QUERIES = 1 + 1 + (len(KINDS) - 2) + 3 + 1 + 1
 # applications/app-a/members/: 1 the application; 1 its memberships joined to users and groups.
 MEMBER_LIST_QUERIES = 2
 
@@ -98,8 +98,9 @@ def test_the_entity_list_is_constant_for_1_and_50_items_of_every_kind(people, cl
     )
     assert count_queries(client, "/api/v1/entities/?kind=function", 50) == KIND_LIST_QUERIES["function"]
     # The default first page of 50 holds the first kind only (50 base images): the counts, their rows,
-    # then applications and labels; whatever else the database holds, no other kind is read.
-    assert count_queries(client, "/api/v1/entities/", 50) == 1 + 1 + 2
+    # then their applications and labels (one query); whatever else the database holds, no other kind
+    # is read.
+    assert count_queries(client, "/api/v1/entities/", 50) == 1 + 1 + 1
 
 
 def test_the_application_entity_list_is_constant_for_1_and_50_items(people, client_for):
@@ -148,8 +149,8 @@ def test_getting_one_by_name_and_application_reads_the_entity_and_its_labels_onl
         response = client.get(f"/api/v1/functions/{function.name}/?application={name}")
     assert response.status_code == 200
     # 1 the function joined to its image and creator, with "in an application of that name that the
-    # caller sees" in the same WHERE; 1 its secrets; 1 its applications; 1 its labels.
-    assert len(queries) == 4
+    # caller sees" in the same WHERE; 1 its secrets; 1 its applications and labels (one UNION ALL).
+    assert len(queries) == 3
     # A name the caller may not use is the same 404 as a function not in the application.
     other = people.app_b.name
     assert client.get(f"/api/v1/functions/{function.name}/?application={other}").status_code == 404

@@ -35,7 +35,7 @@ def developer(people, client):
     return client
 
 
-def test_the_function_list_runs_ten_queries_for_one_row_and_for_thirty(
+def test_the_function_list_runs_six_queries_for_one_row_and_for_thirty(
     people, developer, django_assert_num_queries
 ):
     image = f.ImageFactory(name="img", applications=[people.app_a])
@@ -50,12 +50,11 @@ def test_the_function_list_runs_ten_queries_for_one_row_and_for_thirty(
     for count in (1, 29):
         add(count)
         developer.get("/functions/")  # warm the content-type cache
-        # (+ the session without Redis) 1 user, 2 the switcher's applications (the current one
-        # is found among them), 3 the filter's check of the application it was given, 4 COUNT for
-        # the paginator, 5 may the user create (developer somewhere), 6 the filter form's application
-        # choices, 7 the page of functions with their images, 8 their applications, 9 their tags,
-        # 10 their secrets.
-        with django_assert_num_queries(10 + len(session_queries())):
+        # (+ the session without Redis) 1 user, 2 the switcher's applications with "developer of it"
+        # (the current one, the filter's check of the application it was given, its choices and "may
+        # the user create" are all read from them), 3 COUNT for the paginator, 4 the page of functions
+        # with their images, 5 their applications and tags (one UNION ALL), 6 their secrets.
+        with django_assert_num_queries(6 + len(session_queries())):
             response = developer.get("/functions/")
         assert response.content.decode().count('<td class="name" ') == (1 if count == 1 else 30)
 
@@ -124,12 +123,12 @@ def test_edit_forms_cost_the_same_whatever_the_choices(people, developer, django
         f.SecretFactory(applications=[people.app_a])
         f.ImageFactory(applications=[people.app_a, people.app_b])
     assert [queries(developer, url) for url in urls] == first
-    # (+ the session without Redis) 1 user, 2 may the user create (developer somewhere), 3 the
-    # switcher's applications, 4 the applications field's choices, 5 the usable images, 6 their
-    # applications (for the labels), 7 the usable secrets, 8 their applications.
-    with django_assert_num_queries(8 + len(session_queries())):
+    # (+ the session without Redis) 1 user, 2 the switcher's applications with "developer of it"
+    # (may the user create is read from them), 3 the applications field's choices, 4 the usable
+    # images, 5 their applications (for the labels), 6 the usable secrets, 7 their applications.
+    with django_assert_num_queries(7 + len(session_queries())):
         developer.get("/functions/new/")
     # The edit form reads the function, its applications, tags and secrets and the user's roles in its
-    # applications (may change) instead of "may create": 4 more.
+    # applications (may change): 5 more.
     with django_assert_num_queries(12 + len(session_queries())):
         developer.get("/functions/hello/edit/")
