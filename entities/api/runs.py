@@ -6,7 +6,6 @@ once with the run INITIALIZED and its URL in `Location`; a worker executes it. R
 generic runs resource (and GET on the function's runs/), behind the same access gate.
 """
 
-from django.db.models import Exists
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -112,9 +111,9 @@ class FunctionRunsViewSet(RunViewSet):
         name = self.kwargs["function"]
         functions = runnable(access.visible_entities(m.Function, self.request.user)).filter(name=name)
         application = self.request.query_params.get("application")
-        if application:
-            in_it = access.application_items(m.Function).filter(tag__name=application)
-            functions = functions.filter(Exists(in_it))
+        if application:  # as for any entity's ?application=: one the caller may see
+            in_it = access.in_application_named(m.Function, self.request.user, application)
+            functions = functions.filter(in_it)
         function = functions.first()
         if function is None:
             where = f" in application '{application}'" if application else ""
