@@ -8,7 +8,6 @@ by name; the applications field offers only what the user may put entities into.
 
 from django import forms
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,8 +16,8 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.html import format_html, format_html_join
 
 from applications import access, scopes
-from applications.models import ApplicationItem
 from applications.pages.forms import take_names_as_typed
+from applications.selectors import attach_tags
 from dispatch_site import parsing
 from entities import models as m
 from entities.kinds import get_kind, kind_of
@@ -160,35 +159,20 @@ class StringListField(forms.CharField):
 
 class ReferenceChoices(ModelChoiceIterator):
     """A reference's choices labelled with their applications, "hello (app-a)", read with one more
-    query (the through table's rows of every choice, none for system kinds), not one per choice."""
+    query (attach_tags, as the lists do; none for system kinds), not one per choice."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         entities = list(self.queryset)
         kind = kind_of(self.queryset.model)
-        where = {} if kind.is_system else application_names_of(kind.model, entities)
+        if not kind.is_system:
+            attach_tags(entities)
         for entity in entities:
             label = entity.name
             if not kind.is_system:
-                label += f" ({', '.join(where.get(entity.pk, [])) or 'unassigned'})"
+                label += f" ({', '.join(app.name for app in entity.applications.all()) or 'unassigned'})"
             yield (ModelChoiceIteratorValue(self.field.prepare_value(entity), entity), label)
-
-
-def application_names_of(model, entities) -> dict[int, list[str]]:
-    """The names of the applications of each entity, by id, in one query."""
-    names: dict[int, list[str]] = {}
-    rows = (
-        ApplicationItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),  # cached by Django
-            object_id__in=[entity.pk for entity in entities],
-        )
-        .order_by("tag__name")
-        .values_list("object_id", "tag__name")
-    )
-    for entity_id, name in rows:
-        names.setdefault(entity_id, []).append(name)
-    return names
 
 
 class EntityForm(forms.ModelForm):
