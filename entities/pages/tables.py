@@ -135,7 +135,7 @@ class CellWriter:
         self.simple = "." not in self.accessor and "__" not in self.accessor
 
     def _display(self, model):
-        """tables2 shows a model field with choices by its get_FOO_display() (status: "Ready")."""
+        """tables2 shows a model field with choices by its get_FOO_display()."""
         if model not in self.displays:
             try:
                 field = model._meta.get_field(self.accessor)
