@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -18,10 +18,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from dispatch_site.errors import add_service_errors
+from dispatch_site.errors import REFUSALS, add_refusal, reason_of
 
 from . import access, services, tokens
-from .exceptions import NotFound, StaleRevision
 from .models import QUOTA_FIELDS, APIToken, Application, Membership, Role, application_name_validator
 from .pages.forms import take_names_as_typed
 
@@ -34,16 +33,6 @@ APPLICATION_PAGE = "/applications/{name}/"  # the application's page on the web 
 
 class Refused(Exception):
     """A service refused a delete or a batch: the admin shows the message and changes nothing."""
-
-
-def reason_of(exc: Exception) -> str:
-    """One readable sentence from a service error, whatever its type."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "You are not allowed to do this."
-
-
-SERVICE_ERRORS = (ValidationError, PermissionDenied, NotFound, StaleRevision)
 
 
 class ServiceForm(forms.ModelForm):
@@ -79,10 +68,8 @@ class ServiceForm(forms.ModelForm):
         try:
             with transaction.atomic():
                 saved = self.write()
-        except ValidationError as exc:
-            add_service_errors(self, exc, field_names=self.service_error_fields)
-        except (PermissionDenied, NotFound, StaleRevision) as exc:
-            self.add_error(None, reason_of(exc))
+        except REFUSALS as exc:
+            add_refusal(self, exc, field_names=self.service_error_fields)
         else:
             self._adopt(saved)
 
@@ -106,7 +93,7 @@ class DeletesThroughServices(admin.ModelAdmin):
     def delete_model(self, request, obj):
         try:
             self.delete_through_service(request, obj)
-        except SERVICE_ERRORS as exc:
+        except REFUSALS as exc:
             raise Refused(
                 f"{capfirst(obj._meta.verbose_name)} '{obj}' was not deleted: {reason_of(exc)}"
             ) from exc
@@ -118,7 +105,7 @@ class DeletesThroughServices(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     self.delete_through_service(request, obj)
-            except SERVICE_ERRORS as exc:
+            except REFUSALS as exc:
                 refusals.append(f"{capfirst(obj._meta.verbose_name)} '{obj}': {reason_of(exc)}")
         if refusals:
             raise Refused("Nothing was deleted. " + " ".join(refusals))

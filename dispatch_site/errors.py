@@ -27,6 +27,10 @@ STATUS_OF_ERROR: dict[type[Exception], int] = {
     QuotaExceeded: 429,
 }
 
+# What a surface shows its user as a refusal of what they asked (beside their form, in a message), not as a
+# failure of the site: the services' refusals and an input that does not parse.
+REFUSALS = (ValidationError, ParseError, PermissionDenied, NotFound, StaleRevision)
+
 # a run's `error_type` -> the status of the answer that carries it
 STATUS_OF_RUN_ERROR: dict[str, int] = {"InputError": 422, "FunctionError": 502, "SystemError": 503}
 
@@ -39,6 +43,38 @@ def status_of(exc: BaseException) -> int | None:
         if cls in STATUS_OF_ERROR:
             return STATUS_OF_ERROR[cls]
     return None
+
+
+def reason_of(exc: BaseException) -> str:
+    """One readable sentence from a domain error, whatever its type."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "You are not allowed to do this."
+
+
+def page_status(exc: BaseException) -> int:
+    """The status of a page that shows one of the REFUSALS beside its form. Something the user may not
+    see is raised as a 404 instead, as it is everywhere: a refusal must not confirm that it exists."""
+    status = status_of(exc)
+    if status == 404:
+        raise Http404(reason_of(exc)) from None
+    assert status is not None, "page_status is for the REFUSALS, which all have a status"
+    return status
+
+
+def refuse_form(form, exc: BaseException, *, field_names: dict[str, str] | None = None) -> int:
+    """Put a refusal on a page's form and return the page's status (page_status)."""
+    status = page_status(exc)
+    add_refusal(form, exc, field_names=field_names)
+    return status
+
+
+def add_refusal(form, exc: BaseException, *, field_names: dict[str, str] | None = None) -> None:
+    """A refusal on a form: a ValidationError's messages on their fields, any other above the form."""
+    if isinstance(exc, ValidationError):
+        add_service_errors(form, exc, field_names=field_names)
+    else:
+        form.add_error(None, reason_of(exc))
 
 
 def add_service_errors(form, exc: ValidationError, *, field_names: dict[str, str] | None = None) -> None:

@@ -9,8 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from applications.exceptions import QuotaExceeded
-from dispatch_site import parsing
-from dispatch_site.errors import RETRY_AFTER_QUOTA, status_of
+from dispatch_site.errors import RETRY_AFTER_QUOTA, reason_of, status_of
 
 
 class QueryCountHeaderMiddleware:
@@ -82,9 +81,14 @@ class SessionCookieMiddleware:
         return self.get_response(request)
 
 
-class BadInputMiddleware:
-    """A query flag, id or revision that does not parse (dispatch_site.parsing.ParseError) is a 400 with
-    its one-sentence reason: the pages' 400 page, JSON under /api/ (DRF's views answer it themselves)."""
+class DomainErrorMiddleware:
+    """A domain error that a view left to the site answers with its status from the one map
+    (dispatch_site.errors) and its one-sentence reason: a query flag or id that does not parse or a
+    service's refusal that no form shows (400), a run over its application's quota (429, with
+    Retry-After). JSON under /api/ (DRF's own views answer theirs in entities/api/exceptions.py), the
+    status's page elsewhere. A 403 or 404 is left to Django's handlers, which already answer both."""
+
+    PAGES = {400: "400.html", 429: "429.html"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -93,15 +97,19 @@ class BadInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, parsing.ParseError):
+        status = status_of(exception)
+        if status not in self.PAGES:
             return None
         if request.path.startswith("/api/"):
-            errors = {exception.field or "non_field_errors": [str(exception)]}
-            return JsonResponse(
-                {"code": status_of(exception), "message": str(exception), "errors": errors},
-                status=status_of(exception),
+            errors = {getattr(exception, "field", None) or "non_field_errors": [reason_of(exception)]}
+            response = JsonResponse(
+                {"code": status, "message": reason_of(exception), "errors": errors}, status=status
             )
-        return render(request, "400.html", {"exception": str(exception)}, status=status_of(exception))
+        else:
+            response = render(request, self.PAGES[status], {"exception": reason_of(exception)}, status=status)
+        if isinstance(exception, QuotaExceeded):
+            response["Retry-After"] = RETRY_AFTER_QUOTA
+        return response
 
 
 # The inline <style> blocks of templates we serve but do not own (Django's admin, drf-spectacular's Swagger
@@ -141,21 +149,3 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
-
-
-class QuotaExceededMiddleware:
-    """A page that starts a run over its application's quota answers 429 with the quota's message
-    (the API answers it in its own error shape, in entities/api/exceptions.py)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, QuotaExceeded):
-            response = render(request, "429.html", {"exception": exception}, status=status_of(exception))
-            response["Retry-After"] = RETRY_AFTER_QUOTA
-            return response
-        return None

@@ -20,7 +20,7 @@ from dispatch_cli.bounded_yaml import load_yaml_documents as load_yaml_documents
 class ParseError(ValueError):
     """Text that cannot be read as asked; the message is one sentence that says what to send, and
     `field` names the parameter it came from. The API answers it as a 400 in its error shape, the
-    pages and the admin as their 400 page (dispatch_site.middleware.BadInputMiddleware)."""
+    pages and the admin as their 400 page (dispatch_site.middleware.DomainErrorMiddleware)."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)

@@ -73,8 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dispatch_site.middleware.BadInputMiddleware",
-    "dispatch_site.middleware.QuotaExceededMiddleware",
+    "dispatch_site.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dispatch_site.urls"

@@ -28,10 +28,11 @@ from django.utils.text import capfirst
 from taggit.models import Tag
 
 from applications import access, scopes
-from applications.admin import SERVICE_ERRORS, ServiceAdmin, ServiceForm, reason_of
+from applications.admin import ServiceAdmin, ServiceForm
 from applications.models import Application
 from applications.selectors import attach_tags
 from dispatch_site import parsing
+from dispatch_site.errors import REFUSALS, reason_of
 
 from . import rules, services
 from .kinds import KINDS, kind_of
@@ -355,7 +356,7 @@ def change_applications(*, entities, user, application, change: ApplicationChang
         try:
             with transaction.atomic():
                 services.entity_update(entity=entity, user=user, applications=target)
-        except SERVICE_ERRORS as exc:
+        except REFUSALS as exc:
             outcome.refused.append((entity, reason_of(exc)))
         else:
             outcome.changed.append(entity)

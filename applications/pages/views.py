@@ -17,10 +17,9 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from applications import access, scopes, services, tokens
-from applications.exceptions import StaleRevision
 from applications.models import APIToken, Membership
 from applications.selectors import entity_counts
-from dispatch_site.errors import add_service_errors
+from dispatch_site.errors import REFUSALS, add_service_errors, refuse_form
 from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
@@ -176,9 +175,8 @@ def application_create(request):
             description=form.cleaned_data["description"],
             tags=form.tag_list(),
         )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return _application_form_page(request, form, None, status=400)
+    except REFUSALS as error:
+        return _application_form_page(request, form, None, status=refuse_form(form, error))
     messages.success(request, f"Application '{application.name}' created; you are its admin.")
     return redirect(reverse("pages:application-detail", args=[application.name]))
 
@@ -207,12 +205,8 @@ def application_edit(request, name):
             revision=form.cleaned_data.get("revision"),
             quotas=form.quotas(),
         )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return _application_form_page(request, form, application, status=400)
-    except StaleRevision as error:
-        form.add_error(None, str(error))
-        return _application_form_page(request, form, application, status=409)
+    except REFUSALS as error:
+        return _application_form_page(request, form, application, status=refuse_form(form, error))
     if was_current:
         switcher.set_current_application(request, application)  # it may have a new name
     messages.success(request, f"Application '{application.name}' saved.")

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from applications import access, scopes
 from applications import services as application_services
 from applications.access import Actor
-from applications.exceptions import NotFound, StaleRevision
+from applications.exceptions import NotFound
+from dispatch_site.errors import REFUSALS, reason_of, status_of
 from entities import services
 from entities.selectors import entity_queryset
 
@@ -69,7 +70,7 @@ class Report:
 
 def _error(document: Document, exc: Exception) -> BundleError:
     """A domain error as a BundleError that names the document, with field names in Dispatch's form."""
-    status = 400
+    status = status_of(exc) or 400
     errors: dict = {}
     if isinstance(exc, ValidationError):
         keys = {}
@@ -85,8 +86,7 @@ def _error(document: Document, exc: Exception) -> BundleError:
             detail = exc.messages[0]
             errors = {"non_field_errors": exc.messages}
     else:
-        status = {PermissionDenied: 403, NotFound: 404, StaleRevision: 409}[type(exc)]
-        detail = str(exc) or "You may not do this."
+        detail = reason_of(exc)
     return BundleError(
         f"{document.describe()}: {detail}",
         status=status,
@@ -214,7 +214,7 @@ def _run(
         for document in in_order(documents, reverse=reverse):
             try:
                 action = step(document)
-            except (ValidationError, PermissionDenied, NotFound, StaleRevision) as exc:
+            except REFUSALS as exc:
                 raise _error(document, exc) from None
             report.results.append(Result(document.position, document.kind, document.name, action))
         if dry_run:

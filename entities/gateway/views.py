@@ -13,15 +13,15 @@ its `hosts`) by running its function.
   (DISPATCH_GATEWAY_RATE).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from applications import access
 from applications.exceptions import NotFound, QuotaExceeded
 from applications.tokens import user_for_key
-from dispatch_site.errors import RETRY_AFTER_QUOTA, STATUS_OF_RUN_ERROR, status_of
-from dispatch_site.parsing import ParseError, parse_flag
+from dispatch_site.errors import REFUSALS, RETRY_AFTER_QUOTA, STATUS_OF_RUN_ERROR, reason_of, status_of
+from dispatch_site.parsing import parse_flag
 
 from ..api.exceptions import error_body
 from ..events.views import body_data
@@ -119,14 +119,8 @@ def _answer(request, api, application, uri):
         return response
     try:
         run_input = _input(request)
-    except ValidationError as exc:
-        return _error(status_of(exc), " ".join(exc.messages))
-    try:
         header = request.headers.get("X-Dispatch-Blocking")
         blocking = parse_flag(header, name="x-dispatch-blocking", default=True)
-    except ParseError as exc:
-        return _error(status_of(exc), str(exc))
-    try:
         run = start_run(
             user=user,
             function=api.function,
@@ -134,14 +128,13 @@ def _answer(request, api, application, uri):
             blocking=blocking,
             http_context=http_context(request, uri),
         )
-    except ValidationError as exc:  # the input the function would get is refused (e.g. NUL characters)
-        return _error(status_of(exc), " ".join(exc.messages))
-    except QuotaExceeded as exc:  # JSON like every gateway answer, not the pages' 429
-        response = _error(status_of(exc), str(exc))
-        response["Retry-After"] = RETRY_AFTER_QUOTA
-        return response
     except (PermissionDenied, NotFound):  # a refusal looks like a missing API, as everywhere here
         return _not_found(request.method, uri)
+    except (*REFUSALS, QuotaExceeded) as exc:  # JSON like every gateway answer, not the pages' 400 or 429
+        response = _error(status_of(exc), reason_of(exc))
+        if isinstance(exc, QuotaExceeded):
+            response["Retry-After"] = RETRY_AFTER_QUOTA
+        return response
     if not blocking:
         response = JsonResponse(
             {"name": run.name, "status": run.status, "function": api.function.name}, status=202

@@ -20,11 +20,10 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from applications import access, scopes
-from applications.exceptions import NotFound, StaleRevision
 from applications.pages import switcher
 from applications.selectors import attach_tags
-from dispatch_site.errors import add_service_errors, status_of
-from dispatch_site.parsing import ParseError, parse_whole_number
+from dispatch_site.errors import REFUSALS, add_service_errors, page_status, reason_of, refuse_form
+from dispatch_site.parsing import parse_whole_number
 from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.pages.links import other_surfaces
@@ -358,9 +357,8 @@ class ObjectEditView(KindView):
             }
             if other_fields:
                 add_service_errors(form, ValidationError(other_fields))
-        except Exception as error:
-            if status_of(error) is None:
-                raise
+        except REFUSALS:
+            pass  # not about fields: the submission without form errors reports it
 
     def post(self, request, name=None):
         entity = self.get_entity(request, name)
@@ -370,17 +368,8 @@ class ObjectEditView(KindView):
             return self.respond(request, form, entity, status=400)
         try:
             saved = self.save(request, form, entity)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.respond(request, form, entity, status=400)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-            return self.respond(request, form, entity, status=403)
-        except StaleRevision as error:
-            form.add_error(None, str(error))
-            return self.respond(request, form, entity, status=409)
-        except NotFound as error:
-            raise Http404(str(error)) from None
+        except REFUSALS as error:
+            return self.respond(request, form, entity, status=refuse_form(form, error))
         verb = "created" if entity is None else "saved"
         messages.success(request, f"{upper_first(self.kind.label)} '{saved.name}' {verb}.")
         return redirect(detail_url(saved))
@@ -416,15 +405,7 @@ class ObjectDeleteView(KindView):
             if revision is not None:
                 revision = parse_whole_number(revision, name="revision")
             services.entity_delete(entity=entity, user=request.user, revision=revision)
-        except ParseError as error:
-            return self.respond(request, entity, error=str(error), status=400)
-        except ValidationError as error:
-            return self.respond(request, entity, error=" ".join(error.messages), status=400)
-        except PermissionDenied as error:
-            return self.respond(request, entity, error=str(error), status=403)
-        except StaleRevision as error:
-            return self.respond(request, entity, error=str(error), status=409)
-        except NotFound as error:
-            raise Http404(str(error)) from None
+        except REFUSALS as error:
+            return self.respond(request, entity, error=reason_of(error), status=page_status(error))
         messages.success(request, f"{upper_first(self.kind.label)} '{entity.name}' deleted.")
         return redirect(list_url(self.kind))

@@ -9,12 +9,10 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from applications import access
-from applications.exceptions import NotFound
+from dispatch_site.errors import REFUSALS, page_status, reason_of
 from entities import models as m
 from entities.runs import services as run_services
 from entities.runs.selectors import visible_function_ids
@@ -72,12 +70,8 @@ class FunctionRunView(KindView):
                 input=form.cleaned_data["input"],
                 blocking=form.cleaned_data["blocking"],
             )
-        except ValidationError as error:
-            return self.respond(request, function, form, error=" ".join(error.messages), status=400)
-        except PermissionDenied as error:
-            return self.respond(request, function, form, error=str(error), status=403)
-        except NotFound as error:
-            raise Http404(str(error)) from None
+        except REFUSALS as error:
+            return self.respond(request, function, form, error=reason_of(error), status=page_status(error))
         messages.success(request, f"Run of function '{function.name}' started.")
         return redirect(f"{list_url(run.kind)}{run.name}/")
 
