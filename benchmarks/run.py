@@ -25,7 +25,7 @@ import httpx
 from common import ROOT, gunicorn, percentile, session_key_for, setup_django
 
 
-def prepare(generate: bool, applications: int, functions: int):
+def prepare(generate: bool, applications: int, functions: int, runs: int = 0):
     """Migrate, generate data when asked, and make the benchmark's users, token and session."""
     from django.contrib.auth.models import User
     from django.core.management import call_command
@@ -35,7 +35,7 @@ def prepare(generate: bool, applications: int, functions: int):
 
     call_command("migrate", verbosity=0)
     if generate and not Application.objects.filter(name__startswith="bench-").exists():
-        call_command("generate_data", applications=applications, functions=functions)
+        call_command("generate_data", applications=applications, functions=functions, runs=runs)
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -95,7 +95,43 @@ def floors():
             f"ON i.object_id = f.id AND i.content_type_id = {ct} JOIN applications_application a "
             f"ON a.id = i.tag_id WHERE a.name = '{app}' ORDER BY f.name LIMIT 50"
         ),
+        **run_floors(app, sample_run(app)),
     }
+
+
+def run_floors(app: str, run: str | None) -> dict[str, str]:
+    """The floors of the run reads: an application's runs newest first, one function's, one run."""
+    if run is None:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    from entities.models import FunctionRun
+
+    ct = ContentType.objects.get_for_model(FunctionRun).pk
+    cols = (
+        "r.id::text, r.name, r.status, r.function_name, r.input, r.output, r.error_type, "
+        "r.created::text, r.finished_time::text, r.duration_ms"
+    )
+    in_app = (
+        f"FROM entities_functionrun r JOIN applications_applicationitem i ON i.object_id = r.id "
+        f"AND i.content_type_id = {ct} JOIN applications_application a ON a.id = i.tag_id "
+        f"WHERE a.name = '{app}'"
+    )
+    return {
+        "runs of an application": f"SELECT {cols} {in_app} ORDER BY r.created DESC LIMIT 50",
+        "runs of a function": (
+            f"SELECT {cols} {in_app} AND r.function_name = '{app}-fn-0' ORDER BY r.created DESC LIMIT 50"
+        ),
+        "get a run": f"SELECT {cols} {in_app} AND r.name = '{run}'",
+        "run list page (HTML)": f"SELECT {cols} {in_app} ORDER BY r.created DESC LIMIT 50",
+    }
+
+
+def sample_run(app: str) -> str | None:
+    """A run of the application's first function, or None when the data set has no runs."""
+    from entities.models import FunctionRun
+
+    return FunctionRun.objects.filter(function_name=f"{app}-fn-0").values_list("name", flat=True).first()
 
 
 def _entity_models():
@@ -132,6 +168,19 @@ def operations(dev_key, root_key, session_key):
         ("all entities, deep page", "/api/v1/entities/?offset=100000", root),
         ("all entities, deep page by cursor", "/api/v1/entities/?cursor={deep_cursor}", root),
         ("function list page (HTML)", f"/functions/?application={app}", page),
+    ] + run_operations(app, dev, page)
+
+
+def run_operations(app, dev, page):
+    """The reads of runs (issue 17: at 1,000,000 runs, within the same targets), when there are runs."""
+    run = sample_run(app)
+    if run is None:
+        return []
+    return [
+        ("runs of an application", f"/api/v1/runs/?application={app}", dev),
+        ("runs of a function", f"/api/v1/functions/{app}-fn-0/runs/?application={app}", dev),
+        ("get a run", f"/api/v1/runs/{run}/?application={app}", dev),
+        ("run list page (HTML)", f"/runs/?application={app}", page),
     ]
 
 
@@ -198,7 +247,7 @@ def start(parser, args, generate: bool):
     # One key for this process and the servers: the session made here must verify there.
     os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
     setup_django(args.database_url)
-    return prepare(generate, args.applications, args.functions)
+    return prepare(generate, args.applications, args.functions, args.runs)
 
 
 def write_report(report: dict, out: str) -> None:
@@ -229,6 +278,9 @@ def main(argv=None):
     parser.add_argument("--generate", action="store_true", help="Generate the data set if it is missing.")
     parser.add_argument("--applications", type=int, default=1000)
     parser.add_argument("--functions", type=int, default=100_000)
+    parser.add_argument(
+        "--runs", type=int, default=0, help="Function runs to generate with --generate (e.g. 1000000)."
+    )
     parser.add_argument("--requests", type=int, default=200, help="Requests per operation and concurrency.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
