@@ -33,8 +33,9 @@ from applications.models import Application
 from applications.selectors import attach_tags
 from dispatch_site import parsing
 
+from . import models as m
 from . import rules, services
-from .kinds import KINDS, kind_of
+from .kinds import kind_of
 from .models import Entity, LabelItem
 from .pages.forms import JSONTextField, LFTextField
 from .selectors import entity_queryset
@@ -539,14 +540,17 @@ class EntityAdmin(ServiceAdmin):
 # --- the kinds: configuration only --------------------------------------------------------------------
 
 
+@admin.register(m.BaseImage)
 class BaseImageAdmin(EntityAdmin):
     columns = ("language", "docker_url")
 
 
+@admin.register(m.Image)
 class ImageAdmin(EntityAdmin):
     columns = ("base_image", "language")
 
 
+@admin.register(m.Secret)
 class SecretAdmin(EntityAdmin):
     form = SecretForm
     columns = ("value_keys",)
@@ -559,26 +563,32 @@ class SecretAdmin(EntityAdmin):
         return ", ".join(obj.keys) or "—"
 
 
+@admin.register(m.Function)
 class FunctionAdmin(EntityAdmin):
     columns = ("image", "handler")
 
 
+@admin.register(m.API)
 class APIAdmin(EntityAdmin):
     columns = ("function", "enabled")
 
 
+@admin.register(m.EventDriverType)
 class EventDriverTypeAdmin(EntityAdmin):
     columns = ("image", "built_in")
 
 
+@admin.register(m.EventDriver)
 class EventDriverAdmin(EntityAdmin):
     columns = ("type",)
 
 
+@admin.register(m.Subscription)
 class SubscriptionAdmin(EntityAdmin):
     columns = ("event_type", "function", "topic")
 
 
+@admin.register(m.FunctionRun)
 class FunctionRunAdmin(EntityAdmin):
     """Runs are records of what happened: shown, filtered and deleted here, never made or changed."""
 
@@ -595,9 +605,6 @@ class FunctionRunAdmin(EntityAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-for _kind in KINDS:
-    admin.site.register(_kind.model, _kind.admin)
 
 # Labels change on their entities, through the services (which count revisions), not in taggit's own
 # admin, where renaming or deleting a label would change many entities behind their backs.

@@ -1,4 +1,5 @@
-"""The list tables of each kind (`FunctionTable`, …), found through `Kind.component`.
+"""The list tables of each kind (`FunctionTable`, …), found as `kind.table`: which columns a list shows
+is each kind's choice.
 
 Row links are built from one reversed prefix per column, not one `reverse()` per row (DESIGN.md 6),
 and the applications and tags columns read the prefetch cache: a page of 50 rows costs the same
@@ -24,7 +25,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django_tables2.utils import A
 
 from entities import models as m
-from entities.kinds import get_kind
+from entities.kinds import get_kind, surface
 from entities.pages import status as status_display
 from entities.rules import upper_first
 from entities.selectors import prefetched
@@ -326,3 +327,19 @@ class AllEntitiesTable(EntityTable):
         fields = ("name",)
         sequence = ("kind", "name", "applications", "status", "tags", "modified")
         orderable = False
+
+
+TABLES = surface(
+    EntityTable,
+    [
+        BaseImageTable,
+        ImageTable,
+        SecretTable,
+        FunctionTable,
+        APITable,
+        EventDriverTypeTable,
+        EventDriverTable,
+        SubscriptionTable,
+        FunctionRunTable,
+    ],
+)

@@ -154,7 +154,7 @@ class Missing:
 
 def filter_name(kind: Kind, ref) -> str:
     """The list filter that selects by this reference: `image`, `secret`, `function`, `type`, …"""
-    filterset = kind.component("entities.filtersets", "FilterSet")
+    filterset = kind.filterset
     return ref.field if ref.field in filterset.base_filters else ref.kind
 
 
