@@ -127,7 +127,6 @@ def _missing(document: Document) -> NotFound:
 
 def _apply_entity(document: Document, ctx: Context, default_application: str | None) -> str:
     kind = BUNDLE_KINDS[document.kind]
-    ctx.kind = kind
     applications, labels = split_tags(document)
     if applications is None and default_application and kind.scope in (scopes.ONE, scopes.MANY):
         applications = [default_application]

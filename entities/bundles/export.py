@@ -24,7 +24,7 @@ def documents_of(
 ) -> list[dict]:
     """Visible entities of one kind (from `document_queryset`) as Dispatch documents with their state:
     what `dispatch get … -o yaml` prints. Secret values only for the secrets in `revealable`."""
-    ctx = Context(user=user, kind=kind, revealable=set(revealable))
+    ctx = Context(user=user, revealable=set(revealable))
     return [with_state(document_of(kind, entity, ctx), entity) for entity in entities]
 
 

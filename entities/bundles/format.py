@@ -3,7 +3,6 @@ kinds in the order they are applied, tags split into applications and labels, a 
 loaded into model fields, an entity written back as a document, and YAML written out.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from entities import rules
 from entities.kinds import KINDS, Kind, get_kind
 from entities.models import Entity
 
-from .fields import FIELDS, SHOWN_FIELDS, Context, as_text
+from .fields import FIELDS, SHOWN_FIELDS, Context, as_text, camel
 
 APPLICATION = "Application"
 APPLICATION_TAG_KEYS = {"application", "app"}
@@ -213,11 +212,6 @@ def tags_of(entity: Any, *, with_applications: bool = True) -> list[dict]:
         key, _, value = label.partition("=")
         tags.append({"key": key, "value": value} if value else {"key": key})
     return tags
-
-
-def camel(key: str) -> str:
-    """`event-type` and `event_type` as Dispatch's `eventType`."""
-    return re.sub(r"[-_]([a-z])", lambda match: match.group(1).upper(), key)
 
 
 def load_fields(document: Document, ctx: Context) -> dict:
