@@ -13,6 +13,7 @@ from applications import access, scopes
 from applications import services as application_services
 from applications.access import Actor
 from applications.exceptions import NotFound, StaleRevision
+from dispatch_site.errors import status_of
 from entities import services
 from entities.selectors import entity_queryset
 
@@ -69,14 +70,11 @@ class Report:
 
 def _error(document: Document, exc: Exception) -> BundleError:
     """A domain error as a BundleError that names the document, with field names in Dispatch's form."""
-    status = 400
     errors: dict = {}
+    detail = str(exc) or "You may not do this."
     if isinstance(exc, ValidationError):
-        keys = {}
-        for spec in FIELDS.get(document.kind, ()):
-            for model_field in spec.model_fields():
-                keys[model_field] = spec.key
-        keys.update({"applications": "tags", "values": "secrets"})
+        keys = {name: spec.key for spec in FIELDS.get(document.kind, ()) for name in spec.model_fields()}
+        keys["applications"] = "tags"
         if hasattr(exc, "error_dict"):
             for name, messages in exc.message_dict.items():
                 errors.setdefault(keys.get(name, name), []).extend(messages)
@@ -84,17 +82,8 @@ def _error(document: Document, exc: Exception) -> BundleError:
         else:
             detail = exc.messages[0]
             errors = {"non_field_errors": exc.messages}
-    else:
-        status = {PermissionDenied: 403, NotFound: 404, StaleRevision: 409}[type(exc)]
-        detail = str(exc) or "You may not do this."
-    return BundleError(
-        f"{document.describe()}: {detail}",
-        status=status,
-        errors=errors,
-        position=document.position,
-        kind=document.kind,
-        name=document.name,
-    )
+    status = status_of(exc) or 400
+    return BundleError(f"{document.describe()}: {detail}", status=status, errors=errors, document=document)
 
 
 def _current(entity: Any, model_field: str) -> Any:
