@@ -1,8 +1,9 @@
 """Applying a bundle: create or update (or delete) every document through the services, in one
 transaction, all or nothing, with a dry run that rolls back what it did."""
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class Result:
     action: str
 
     def as_dict(self) -> dict:
-        return {"position": self.position, "kind": self.kind, "name": self.name, "action": self.action}
+        return asdict(self)
 
 
 @dataclass
@@ -55,10 +56,8 @@ class Report:
     results: list[Result] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(ACTIONS, 0)
-        for result in self.results:
-            counts[result.action] += 1
-        return {action: n for action, n in counts.items() if n}
+        counts = Counter(result.action for result in self.results)
+        return {action: counts[action] for action in ACTIONS if counts[action]}
 
     def as_dict(self) -> dict:
         return {

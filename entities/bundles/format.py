@@ -148,14 +148,13 @@ def bundle_kind(word: Any) -> Any:
     if not isinstance(word, str):
         return word
     key = word.strip().lower()
-    for kind in ORDER:
-        if key == kind.lower():
-            return kind
+    if key == APPLICATION.lower():
+        return APPLICATION
     try:
-        found = get_kind(key)
+        found = get_kind(key).bundle_kind  # every kind's words hold its bundle kind in lower case
     except KeyError:
         return word
-    return found.bundle_kind if found.bundle_kind in ORDER else word
+    return found if found in ORDER else word
 
 
 def in_order(documents: list[Document], reverse: bool = False) -> list[Document]:
