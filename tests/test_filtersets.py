@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from applications import access
-from entities.kinds import KINDS
+from entities.kinds import KINDS, get_kind
 from entities.models import Function
 from tests import factories as f
 
@@ -51,7 +51,7 @@ def test_it_hides_functions_of_other_applications(people, functions):
 
 
 def test_an_invisible_application_is_not_a_valid_choice(people, functions):
-    kind = next(k for k in KINDS if k.name == "function")
+    kind = get_kind("function")
     filterset = kind.filterset(
         QueryDict("application=app-a"), queryset=Function.objects.all(), request=FakeRequest(people.member_b)
     )
@@ -66,7 +66,7 @@ def test_it_filters_by_tag_reference_and_ordering(people):
     f.FunctionFactory(name="a-plain", applications=[people.app_a])
     assert filtered(people.developer_a, "tag=role=test") == ["b-tagged"]
     assert filtered(people.developer_a, "image=py") == ["b-tagged"]
-    kind = next(k for k in KINDS if k.name == "function")
+    kind = get_kind("function")
     filterset = kind.filterset(
         QueryDict("ordering=-name"), queryset=Function.objects.all(), request=FakeRequest(people.superuser)
     )

@@ -137,7 +137,7 @@ def world(django_db_setup, django_db_blocker):
 
 def shared_part(kind: Kind) -> str:
     """A piece of every name of the kind (runs: of every UUID), as someone searching would type."""
-    return "-" if kind.name == "run" else f"-{kind.name}"
+    return "-" if kind.named_by_id else f"-{kind.name}"
 
 
 class Missing:
