@@ -332,6 +332,7 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
                     self.fields.pop(name)
 
     def build_relational_field(self, field_name, relation_info):
+        """The kind's references are by name, among what the caller may see."""
         reference = self.kind_record.reference(field_name)
         if reference is None:
             return super().build_relational_field(field_name, relation_info)
