@@ -213,6 +213,8 @@ class EntityForm(forms.ModelForm):
         if editing:
             self.initial["tags"] = ", ".join(sorted(tag.name for tag in self.instance.tags.all()))
             self.initial["revision"] = self.instance.revision
+            for name in set(self._meta.fields) - set(self.initial):  # no column: a secret's values
+                self.initial[name] = getattr(self.instance, name)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea) and not isinstance(field, StringListField):
                 field.widget.attrs.update(
@@ -314,11 +316,6 @@ class SecretForm(EntityForm):
 
     class Meta(EntityForm.Meta):
         model = m.Secret
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.editing:
-            self.initial["values"] = self.instance.values
 
 
 class APIForm(EntityForm):
