@@ -3,19 +3,22 @@
 Every surface iterates KINDS: the API router, the page URLs, bundles and the "all entities" list; the
 CLI iterates the same records as plain data (dispatch_cli.nouns), without Django. A kind's record holds
 its shape, its own fields in order, which of them are only shown, which hold secrets, its references
-and the flags that set a few kinds apart (secrets, functions, runs), so that no surface names a kind's
-fields or compares kind names: serializers, forms, filtersets and bundles take their field lists from
-it. A kind's class on each surface is its attribute (`kind.serializer`, `.filterset`, `.form`,
-`.table`), made by `surface` from the surface's base class unless the kind has one of its own.
+and the flags that set a few kinds apart (secrets, functions, runs), so that no surface lists a kind's
+fields again or compares kind names: serializers, forms, filtersets and bundles take their field lists
+from it (tables and the admin only choose which columns a list shows). A kind's class on each surface
+is its attribute (`kind.serializer`, `.filterset`, `.form`, `.table`), made by `surface` from the
+surface's base class unless the kind has one of its own.
 
 Adding a kind takes three steps:
 1. Its record in cli/dispatch_cli/nouns.py: names, default scope, bundle kind, references and shape
    (`fields`, `shown_only`, `secret_fields`, the flags).
 2. Its model in entities/models.py on the Entity base, then `manage.py makemigrations` (the shapes of
    its JSON columns in entities/shapes.py).
-3. Its list columns (an `XTable` in entities/pages/tables.py, an `XAdmin` in entities/admin.py) and
-   its sample in tests/samples.py; a class of its own on another surface only for what is particular
-   to it (a field shown its own way, a filter, a bundle key), listed in that module's `surface(...)`.
+3. What is its own on each surface: its list columns (an `XTable` in entities/pages/tables.py, an
+   `XAdmin` in entities/admin.py), its `dispatch create` arguments (FORMS in
+   cli/dispatch_cli/commands/create.py), its sample and factory (tests/samples.py, tests/factories.py),
+   and a serializer, form, filterset or bundle key only for what is particular to it (a field shown
+   its own way, a filter, Dispatch's own spelling), listed in that module's `surface(...)`.
 """
 
 from collections.abc import Iterable
