@@ -248,15 +248,4 @@ class FunctionRunFilterSet(EntityFilterSet):
         model = m.FunctionRun
 
 
-FILTERSETS = surface(
-    EntityFilterSet,
-    [
-        BaseImageFilterSet,
-        ImageFilterSet,
-        FunctionFilterSet,
-        APIFilterSet,
-        EventDriverTypeFilterSet,
-        SubscriptionFilterSet,
-        FunctionRunFilterSet,
-    ],
-)
+FILTERSETS = surface(EntityFilterSet)

@@ -17,8 +17,8 @@ Adding a kind takes three steps:
 3. What is its own on each surface: its list columns (an `XTable` in entities/pages/tables.py, an
    `XAdmin` in entities/admin.py), its `dispatch create` arguments (FORMS in
    cli/dispatch_cli/commands/create.py), its sample and factory (tests/samples.py, tests/factories.py),
-   and a serializer, form, filterset or bundle key only for what is particular to it (a field shown
-   its own way, a filter, Dispatch's own spelling), listed in that module's `surface(...)`.
+   and a serializer, form, filterset (a subclass of EntitySerializer, … with its model) or bundle key
+   only for what is particular to it (a field shown its own way, a filter, Dispatch's own spelling).
 """
 
 from collections.abc import Iterable
@@ -118,11 +118,11 @@ def _kinds_by_model() -> dict:
     return cache
 
 
-def surface(base: type, particular: Iterable[type] = (), kinds: Iterable[Kind] = KINDS) -> dict[str, type]:
-    """Each kind's class on one surface, by kind name: its particular class (found by its Meta.model)
-    when it has something of its own, else `base` given the kind's model and named in the family
-    (`ImageForm` for EntityForm): the bases take every field list from the kind's shape."""
-    own = {cls.Meta.model: cls for cls in particular}
+def surface(base: type, kinds: Iterable[Kind] = KINDS) -> dict[str, type]:
+    """Each kind's class on one surface, by kind name: the subclass of `base` whose Meta.model is the
+    kind's when it has something of its own, else `base` given the kind's model and named in the
+    family (`ImageForm` for EntityForm): the bases take every field list from the kind's shape."""
+    own = {cls.Meta.model: cls for cls in base.__subclasses__() if getattr(cls.Meta, "model", None)}
     return {
         kind.name: own.get(kind.model)
         or type(

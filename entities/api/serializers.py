@@ -548,17 +548,7 @@ class FunctionRunSerializer(EntitySerializer):
             context["visible_functions"] = visible_function_ids(request.user, instances)
 
 
-SERIALIZERS = surface(
-    EntitySerializer,
-    [
-        BaseImageSerializer,
-        SecretSerializer,
-        FunctionSerializer,
-        EventDriverSerializer,
-        SubscriptionSerializer,
-        FunctionRunSerializer,
-    ],
-)
+SERIALIZERS = surface(EntitySerializer)
 
 
 class ErrorSerializer(serializers.Serializer):

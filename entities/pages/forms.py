@@ -344,8 +344,4 @@ class EventDriverForm(EntityForm):
 
 
 # Runs have no form: they are runtime records, read-only on the pages.
-FORMS = surface(
-    EntityForm,
-    [SecretForm, APIForm, EventDriverTypeForm, EventDriverForm],
-    [kind for kind in KINDS if not kind.read_only],
-)
+FORMS = surface(EntityForm, [kind for kind in KINDS if not kind.read_only])

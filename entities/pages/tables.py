@@ -329,17 +329,4 @@ class AllEntitiesTable(EntityTable):
         orderable = False
 
 
-TABLES = surface(
-    EntityTable,
-    [
-        BaseImageTable,
-        ImageTable,
-        SecretTable,
-        FunctionTable,
-        APITable,
-        EventDriverTypeTable,
-        EventDriverTable,
-        SubscriptionTable,
-        FunctionRunTable,
-    ],
-)
+TABLES = surface(EntityTable)
