@@ -152,9 +152,6 @@ class Nested(Plain):
 class KeyValues(Plain):
     """A list of `{key, value}` (driver configuration); values are kept as strings, as in Dispatch."""
 
-    def empty(self) -> Any:
-        return []
-
     def load(self, value: Any, ctx: Context) -> dict:
         if not isinstance(value, list) or not all(isinstance(i, dict) and "key" in i for i in value):
             raise ValidationError({self.key: f"Give '{self.key}' as a list of {{key, value}} maps."})
@@ -169,9 +166,6 @@ class KeyValues(Plain):
 class SecretValues(Plain):
     """A secret's `secrets: {name: value}`; exported only when values were asked for (and allowed)."""
 
-    def __init__(self) -> None:
-        super().__init__("secrets", "values", dict)
-
     def load(self, value: Any, ctx: Context) -> dict:
         if isinstance(value, dict):  # YAML reads `pin: 1234` as a number; secrets are text
             value = {k: as_text(v) if isinstance(v, int | float | bool) else v for k, v in value.items()}
@@ -184,31 +178,25 @@ class SecretValues(Plain):
 class Source(Plain):
     """A function's code: `source` as text, or Dispatch's `sourcePath` next to the YAML file."""
 
-    def __init__(self) -> None:
-        super().__init__("source")
-
     def load(self, value: Any, ctx: Context) -> dict:
         if not isinstance(value, str):
-            raise ValidationError({"source": "Give 'source' as the function's code (text)."})
+            raise ValidationError({self.key: f"Give '{self.key}' as the function's code (text)."})
         if _names_a_file(value):  # Dispatch's `code: '@hello.py'`
-            value = _local_text(ctx, "source", value[1:])
-        return {"source": value}
+            value = _local_text(ctx, self.key, value[1:])
+        return {self.model_field: value}
 
 
 class SourceArchive(Plain):
     """A source folder (`sourcePath` naming a folder): a gzipped tar, as base64 text."""
 
-    def __init__(self) -> None:
-        super().__init__("sourceArchive", "source_archive")
-
     def load(self, value: Any, ctx: Context) -> dict:
         try:
-            return {"source_archive": base64.b64decode(value or "", validate=True)}
+            return {self.model_field: base64.b64decode(value or "", validate=True)}
         except (binascii.Error, ValueError, TypeError):
-            raise ValidationError({"sourceArchive": "Give 'sourceArchive' as base64 text."}) from None
+            raise ValidationError({self.key: f"Give '{self.key}' as base64 text."}) from None
 
     def dump(self, entity: Any, ctx: Context) -> Any:
-        archive = bytes(entity.source_archive)
+        archive = bytes(getattr(entity, self.model_field))
         return base64.b64encode(archive).decode("ascii") if archive else None
 
 
@@ -292,13 +280,13 @@ DISPATCH_FIELDS: dict[str, tuple[Plain, ...]] = {
     "runtime_dependencies": (Nested("runtimeDependencies", "manifest", "runtime_dependencies"),),
     "system_dependencies": (Nested("systemDependencies", "packages", "system_dependencies", list),),
     "keys": (),
-    "values": (SecretValues(),),
-    "source": (Source(),),
-    "source_archive": (SourceArchive(), SourcePath()),
+    "values": (SecretValues("secrets", "values", dict),),
+    "source": (Source("source"),),
+    "source_archive": (SourceArchive("sourceArchive", "source_archive"), SourcePath()),
     "source_files": (),
     "schema_in": (Schema(),),
     "schema_out": (),
-    "config": (KeyValues("config"),),
+    "config": (KeyValues("config", type_=list),),
     "driver_url": (ReadOnly("url"),),
 }
 DISPATCH_KEYS = {"base_image": "baseImageName"}
