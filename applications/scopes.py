@@ -29,6 +29,6 @@ def scope_errors(kinds) -> list[str]:
             errors.append(f"DISPATCH_SCOPES names an unknown kind {name!r}; use one of {sorted(names)}.")
         elif scope not in SCOPES:
             errors.append(f"DISPATCH_SCOPES gives {name!r} the unknown scope {scope!r}; use one of {SCOPES}.")
-        elif scope in DERIVED_SCOPES and not names[name].has_reference("function"):
+        elif scope in DERIVED_SCOPES and names[name].reference("function") is None:
             errors.append(f"DISPATCH_SCOPES: {name!r} has no function to follow; use system, one or many.")
     return errors

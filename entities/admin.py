@@ -1,10 +1,11 @@
-"""The Django admin for every kind of entity, generated from the kind registry.
+"""The Django admin for every kind of entity, driven by the kind registry.
 
 `EntityAdmin` holds what every kind shares: the columns (applications, status, tags, created), the
 filters (application with "Unassigned", status, tag; they ask the kind's shared FilterSet), search,
 autocomplete for references, read-only record fields, writes and deletes through entities.services,
 and the bulk actions "Add to application…", "Remove from application…" and "Move to application…".
-The per-kind admins at the bottom are configuration: a few extra columns each.
+The per-kind admins at the bottom, each registered for its model, are configuration: a few extra
+columns each.
 """
 
 from collections.abc import Callable
@@ -34,8 +35,9 @@ from applications.selectors import attach_tags
 from dispatch_site import parsing
 from dispatch_site.errors import REFUSALS, reason_of
 
+from . import models as m
 from . import rules, services
-from .kinds import KINDS, kind_of
+from .kinds import kind_of
 from .models import Entity, LabelItem
 from .pages.forms import JSONTextField, LFTextField
 from .selectors import entity_queryset
@@ -381,7 +383,6 @@ class EntityAdmin(ServiceAdmin):
     extra_fields: tuple[str, ...] = ()  # the kind's own extra form/read-only fields
     write_only_fields: tuple[str, ...] = ()  # shown only to those who may change the entity
     extra_readonly: tuple[str, ...] = ()
-    name_is_id = False  # runs are named by their id
     list_per_page = 50
     show_full_result_count = False  # saves a second COUNT(*) per page
     actions = ["add_to_application", "remove_from_application", "move_to_application"]
@@ -418,7 +419,8 @@ class EntityAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         _, read_only = own_fields(self.model)
-        return (*(("name",) if self.name_is_id else ()), *RECORD_FIELDS, *read_only, *self.extra_readonly)
+        name = ("name",) if self.kind.named_by_id else ()
+        return (*name, *RECORD_FIELDS, *read_only, *self.extra_readonly)
 
     def get_fieldsets(self, request, obj=None):
         editable, read_only = own_fields(self.model)
@@ -540,14 +542,17 @@ class EntityAdmin(ServiceAdmin):
 # --- the kinds: configuration only --------------------------------------------------------------------
 
 
+@admin.register(m.BaseImage)
 class BaseImageAdmin(EntityAdmin):
     columns = ("language", "docker_url")
 
 
+@admin.register(m.Image)
 class ImageAdmin(EntityAdmin):
     columns = ("base_image", "language")
 
 
+@admin.register(m.Secret)
 class SecretAdmin(EntityAdmin):
     form = SecretForm
     columns = ("value_keys",)
@@ -560,31 +565,36 @@ class SecretAdmin(EntityAdmin):
         return ", ".join(obj.keys) or "—"
 
 
+@admin.register(m.Function)
 class FunctionAdmin(EntityAdmin):
     columns = ("image", "handler")
 
 
+@admin.register(m.API)
 class APIAdmin(EntityAdmin):
     columns = ("function", "enabled")
 
 
+@admin.register(m.EventDriverType)
 class EventDriverTypeAdmin(EntityAdmin):
     columns = ("image", "built_in")
 
 
+@admin.register(m.EventDriver)
 class EventDriverAdmin(EntityAdmin):
     columns = ("type",)
 
 
+@admin.register(m.Subscription)
 class SubscriptionAdmin(EntityAdmin):
     columns = ("event_type", "function", "topic")
 
 
+@admin.register(m.FunctionRun)
 class FunctionRunAdmin(EntityAdmin):
     """Runs are records of what happened: shown, filtered and deleted here, never made or changed."""
 
     columns = ("function_name", "error_type", "duration")
-    name_is_id = True
     actions = []  # a run keeps the applications it was made in
 
     def get_list_filter(self, request):
@@ -596,9 +606,6 @@ class FunctionRunAdmin(EntityAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-for _kind in KINDS:
-    admin.site.register(_kind.model, _kind.admin)
 
 # Labels change on their entities, through the services (which count revisions), not in taggit's own
 # admin, where renaming or deleting a label would change many entities behind their backs.

@@ -1,4 +1,6 @@
-"""FilterSets shared by the REST API and the pages, one per kind (`FunctionFilterSet`, …).
+"""FilterSets shared by the REST API and the pages, one per kind (`FunctionFilterSet`, …), found as
+`kind.filterset`. EntityFilterSet adds a filter by name per reference of the kind (`?image=`,
+`?secret=`); a kind has a class of its own below only for its other filters and search fields.
 
 Every filter works on a queryset the access gate already narrowed, and the application filter only
 offers applications the user may see, so no filter can reveal what a user may not see. Filters by
@@ -13,11 +15,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.text import capfirst
 
 from applications import access
 from applications.models import Status
 from dispatch_site.parsing import ParseError, parse_flag
 from entities import models as m
+from entities.kinds import kind_of, surface
 
 
 class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -134,6 +138,19 @@ class EntityFilterSet(django_filters.FilterSet):
     class Meta:
         fields: list[str] = []
 
+    def __init_subclass__(cls, **kwargs):
+        """A filter by name per reference of the kind."""
+        super().__init_subclass__(**kwargs)
+        if not hasattr(cls.Meta, "model"):
+            return  # the API's all-entities filters: no kind of their own
+        references = {}
+        for ref in kind_of(cls.Meta.model).references:
+            name = ref.kind if ref.many else ref.field  # `?secret=` for a function's secrets
+            label = capfirst(name.replace("_", " ").replace("-", " "))
+            references[name] = django_filters.CharFilter(field_name=f"{ref.field}__name", label=label)
+        # The shared filters first, then references, then the kind's own (which win: runs' function).
+        cls.declared_filters = {**EntityFilterSet.declared_filters, **references, **cls.declared_filters}
+
     def _items(self):
         return access.application_items(self.queryset.model)
 
@@ -188,29 +205,20 @@ class BaseImageFilterSet(EntityFilterSet):
 
 class ImageFilterSet(EntityFilterSet):
     search_fields = ("name", "docker_url")
-    base_image = django_filters.CharFilter(field_name="base_image__name", label="Base image")
     language = django_filters.ChoiceFilter(choices=m.Language.choices)
 
     class Meta(EntityFilterSet.Meta):
         model = m.Image
 
 
-class SecretFilterSet(EntityFilterSet):
-    class Meta(EntityFilterSet.Meta):
-        model = m.Secret
-
-
 class FunctionFilterSet(EntityFilterSet):
     search_fields = ("name", "handler")
-    image = django_filters.CharFilter(field_name="image__name", label="Image")
-    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
 
     class Meta(EntityFilterSet.Meta):
         model = m.Function
 
 
 class APIFilterSet(EntityFilterSet):
-    function = django_filters.CharFilter(field_name="function__name", label="Function")
     authentication = django_filters.ChoiceFilter(choices=m.Authentication.choices)
     enabled = FlagFilter(label="Enabled")
 
@@ -225,19 +233,9 @@ class EventDriverTypeFilterSet(EntityFilterSet):
         model = m.EventDriverType
 
 
-class EventDriverFilterSet(EntityFilterSet):
-    type = django_filters.CharFilter(field_name="type__name", label="Type")
-    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
-
-    class Meta(EntityFilterSet.Meta):
-        model = m.EventDriver
-
-
 class SubscriptionFilterSet(EntityFilterSet):
     search_fields = ("name", "event_type")
-    function = django_filters.CharFilter(field_name="function__name", label="Function")
     event_type = django_filters.CharFilter(label="Event type")
-    secret = django_filters.CharFilter(field_name="secrets__name", label="Secret")
 
     class Meta(EntityFilterSet.Meta):
         model = m.Subscription
@@ -248,3 +246,6 @@ class FunctionRunFilterSet(EntityFilterSet):
 
     class Meta(EntityFilterSet.Meta):
         model = m.FunctionRun
+
+
+FILTERSETS = surface(EntityFilterSet)

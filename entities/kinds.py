@@ -1,17 +1,30 @@
 """The one registry of entity kinds.
 
-Every surface iterates KINDS: the API router, the page URLs, the admin, bundles and the "all entities"
-list; the CLI iterates the same records as plain data (dispatch_cli.nouns), without Django. Per-kind
-classes on each surface follow one naming family (`FunctionSerializer`, `FunctionFilterSet`,
-`FunctionForm`, `FunctionTable`) and are its attributes (`kind.serializer`, `kind.filterset`, …), so
-adding a kind is one record in dispatch_cli/nouns.py plus its model and those classes. What sets a few
-kinds apart (secrets, functions, runs) are named flags here, not comparisons of names elsewhere.
+Every surface iterates KINDS: the API router, the page URLs, bundles and the "all entities" list; the
+CLI iterates the same records as plain data (dispatch_cli.nouns), without Django. A kind's record holds
+its shape, its own fields in order, which of them are only shown, which hold secrets, its references
+and the flags that set a few kinds apart (secrets, functions, runs), so that no surface lists a kind's
+fields again or compares kind names: serializers, forms, filtersets and bundles take their field lists
+from it (tables and the admin only choose which columns a list shows). A kind's class on each surface
+is its attribute (`kind.serializer`, `.filterset`, `.form`, `.table`), made by `surface` from the
+surface's base class unless the kind has one of its own.
+
+Adding a kind takes three steps:
+1. Its record in cli/dispatch_cli/nouns.py: names, default scope, bundle kind, references and shape
+   (`fields`, `shown_only`, `secret_fields`, the flags).
+2. Its model in entities/models.py on the Entity base, then `manage.py makemigrations` (the shapes of
+   its JSON columns in entities/shapes.py).
+3. What is its own on each surface: its list columns (an `XTable` in entities/pages/tables.py, an
+   `XAdmin` in entities/admin.py), its `dispatch create` arguments (FORMS in
+   cli/dispatch_cli/commands/create.py), its sample and factory (tests/samples.py, tests/factories.py),
+   and a serializer, form, filterset (a subclass of EntitySerializer, … with its model) or bundle key
+   only for what is particular to it (a field shown its own way, a filter, Dispatch's own spelling).
 """
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from django.apps import apps
-from django.utils.module_loading import import_string
 
 from applications import scopes
 from dispatch_cli.nouns import NOUNS, Noun, Reference
@@ -41,55 +54,38 @@ class Kind(Noun):
     def is_system(self) -> bool:
         return self.scope == scopes.SYSTEM
 
-    def has_reference(self, field_name: str) -> bool:
-        return any(ref.field == field_name for ref in self.references)
+    def reference(self, field_name: str) -> Reference | None:
+        return next((ref for ref in self.references if ref.field == field_name), None)
 
-    def component(self, module: str, suffix: str):
-        """The kind's class on one surface, e.g. component("entities.api.serializers", "Serializer")."""
-        return import_string(f"{module}.{self.model_name}{suffix}")
-
-    # Its class on each surface, found once by the naming family (FunctionSerializer, …).
+    # Its class on each surface (see `surface`), read from the surface's module when first asked for.
     @cached_property
     def serializer(self):
-        return self.component("entities.api.serializers", "Serializer")
+        from entities.api.serializers import SERIALIZERS
+
+        return SERIALIZERS[self.name]
 
     @cached_property
     def filterset(self):
-        return self.component("entities.filtersets", "FilterSet")
+        from entities.filtersets import FILTERSETS
+
+        return FILTERSETS[self.name]
 
     @cached_property
     def form(self):
-        return self.component("entities.pages.forms", "Form")
+        from entities.pages.forms import FORMS
+
+        return FORMS[self.name]  # a KeyError for runs: nothing writes them on a page
 
     @cached_property
     def table(self):
-        return self.component("entities.pages.tables", "Table")
+        from entities.pages.tables import TABLES
 
-    @cached_property
-    def admin(self):
-        return self.component("entities.admin", "Admin")
+        return TABLES[self.name]
 
-    # The few kinds that behave apart, named here so that no surface compares kind names.
     @property
     def holds_secret(self) -> bool:
         """Its values are encrypted at rest, masked, and shown only on request to who may (secrets)."""
-        return self.name == "secret"
-
-    @property
-    def runnable(self) -> bool:
-        """It has runs (a Run form, runs deleted with it) and followers that move with it (functions)."""
-        return self.name == "function"
-
-    @property
-    def read_only(self) -> bool:
-        """Made by the platform, not written on a surface, and held to quotas of its own (runs, which
-        start_run makes)."""
-        return self.name == "run"
-
-    @property
-    def named_by_id(self) -> bool:
-        """Its name is its id: nothing to choose, check for clashes or change (runs)."""
-        return self.name == "run"
+        return bool(self.secret_fields)
 
     def __str__(self):
         return self.name
@@ -120,6 +116,22 @@ def _kinds_by_model() -> dict:
     if cache is None:
         cache = _kinds_by_model.cache = {kind.model: kind for kind in KINDS}
     return cache
+
+
+def surface(base: type, kinds: Iterable[Kind] = KINDS) -> dict[str, type]:
+    """Each kind's class on one surface, by kind name: the subclass of `base` whose Meta.model is the
+    kind's when it has something of its own, else `base` given the kind's model and named in the
+    family (`ImageForm` for EntityForm): the bases take every field list from the kind's shape."""
+    own = {cls.Meta.model: cls for cls in base.__subclasses__() if getattr(cls.Meta, "model", None)}
+    return {
+        kind.name: own.get(kind.model)
+        or type(
+            base.__name__.replace("Entity", kind.model_name),
+            (base,),
+            {"__module__": base.__module__, "Meta": type("Meta", (base.Meta,), {"model": kind.model})},
+        )
+        for kind in kinds
+    }
 
 
 def referrers_of(kind: Kind) -> list[tuple[Kind, Reference]]:

@@ -19,6 +19,7 @@ from dispatch_cli.commands.create import (
     read_source,
     read_text,
 )
+from entities.bundles.fields import FIELDS, Nested, Schema
 
 # What a factory sets and a create sends besides the name, references and applications (with the
 # defaults a browser posts from an untouched form).
@@ -50,14 +51,6 @@ MORE: dict[str, dict] = {
     "event-driver": {"config": [{"key": "seconds", "value": "5"}]},
 }
 KEY_VALUES = ("values", "config")  # pairs on a page form, a map or a list of {key, value} elsewhere
-# Model fields that bundles call otherwise: a key of their own, or a key of a nested map.
-BUNDLE_KEYS = {"docker_url": "dockerUrl", "base_image": "baseImageName", "event_type": "eventType"}
-BUNDLE_NESTED = {
-    "runtime_dependencies": ("runtimeDependencies", "manifest"),
-    "system_dependencies": ("systemDependencies", "packages"),
-    "schema_in": ("schema", "in"),
-    "schema_out": ("schema", "out"),
-}
 
 
 def own(kind_name: str, *, full: bool = False) -> dict:
@@ -122,14 +115,23 @@ def document(kind, name: str, references: dict | None = None, applications=None,
     body = payload(kind, name, references, full=full)
     doc: dict = {"kind": kind.bundle_kind, "name": body.pop("name")}
     for field, value in body.items():
-        if field in BUNDLE_NESTED:
-            key, inner = BUNDLE_NESTED[field]
-            doc.setdefault(key, {})[inner] = value
+        key, inner = _bundle_place(kind, field)
+        if inner is None:
+            doc[key] = value
         else:
-            doc["secrets" if field == "values" else BUNDLE_KEYS.get(field, field)] = value
+            doc.setdefault(key, {})[inner] = value
     if applications is not None:
         doc["tags"] = [{"key": "Application", "value": application} for application in applications]
     return doc
+
+
+def _bundle_place(kind, field: str) -> tuple[str, str | None]:
+    """Where the kind's bundle documents keep a model field (entities.bundles.fields): its key, and the
+    key inside it when Dispatch nests it (`runtimeDependencies.manifest`, `schema.in`)."""
+    spec = next(spec for spec in FIELDS[kind.bundle_kind] if field in spec.model_fields())
+    if isinstance(spec, Schema):
+        return spec.key, field.removeprefix("schema_")
+    return spec.key, spec.inner if isinstance(spec, Nested) else None
 
 
 def cli_args(kind, name: str, references: dict | None = None, *, folder: Path, full=False) -> list[str]:

@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from applications import access
-from entities.kinds import KINDS
+from entities.kinds import KINDS, get_kind
 from entities.models import Function
 from tests import factories as f
 
@@ -16,7 +16,7 @@ class FakeRequest:
 
 def filtered(user, query, kind_name="function"):
     kind = next(k for k in KINDS if k.name == kind_name)
-    filterset = kind.component("entities.filtersets", "FilterSet")(
+    filterset = kind.filterset(
         QueryDict(query), queryset=access.visible_entities(kind.model, user), request=FakeRequest(user)
     )
     assert filterset.is_valid(), filterset.errors
@@ -32,7 +32,7 @@ def functions(people):
 
 def test_every_kind_has_a_filterset():
     for kind in KINDS:
-        assert kind.component("entities.filtersets", "FilterSet")._meta.model is kind.model
+        assert kind.filterset._meta.model is kind.model
 
 
 def test_it_filters_by_application(people, functions):
@@ -51,8 +51,8 @@ def test_it_hides_functions_of_other_applications(people, functions):
 
 
 def test_an_invisible_application_is_not_a_valid_choice(people, functions):
-    kind = next(k for k in KINDS if k.name == "function")
-    filterset = kind.component("entities.filtersets", "FilterSet")(
+    kind = get_kind("function")
+    filterset = kind.filterset(
         QueryDict("application=app-a"), queryset=Function.objects.all(), request=FakeRequest(people.member_b)
     )
     assert not filterset.is_valid()
@@ -66,8 +66,8 @@ def test_it_filters_by_tag_reference_and_ordering(people):
     f.FunctionFactory(name="a-plain", applications=[people.app_a])
     assert filtered(people.developer_a, "tag=role=test") == ["b-tagged"]
     assert filtered(people.developer_a, "image=py") == ["b-tagged"]
-    kind = next(k for k in KINDS if k.name == "function")
-    filterset = kind.component("entities.filtersets", "FilterSet")(
+    kind = get_kind("function")
+    filterset = kind.filterset(
         QueryDict("ordering=-name"), queryset=Function.objects.all(), request=FakeRequest(people.superuser)
     )
     assert [e.name for e in filterset.qs] == ["b-tagged", "a-plain"]

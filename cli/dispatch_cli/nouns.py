@@ -1,6 +1,8 @@
-"""The kinds of entity, as data: their names, plurals and aliases (the CLI's nouns), API paths, scopes
-and references. Plain Python, no Django: the server's kind registry (entities.kinds) builds on this
-list, so the server and the client name the same kinds the same way.
+"""The kinds of entity, as data: their names, plurals and aliases (the CLI's nouns), API paths, scopes,
+references and shape (their own fields as the API names them, which are only shown, which hold
+secrets). Plain Python, no Django: the server's kind registry (entities.kinds) builds on this list and
+every surface takes its field lists from it, so the server and the client name the same kinds and
+fields the same way.
 """
 
 from dataclasses import dataclass, field
@@ -38,6 +40,20 @@ class Noun:
     bundle_kind: str  # `kind:` in Dispatch's YAML bundles
     references: tuple[Reference, ...] = ()
     aliases: tuple[str, ...] = field(default=())  # other CLI nouns
+    fields: tuple[str, ...] = ()  # its own fields as the API names them, in the order they are shown
+    shown_only: tuple[str, ...] = ()  # those of them that are shown, never written
+    secret_fields: tuple[str, ...] = ()  # those that hold secrets: shown only on request, to who may
+    read_only: bool = False  # made by the platform, never written on a surface: every field shown only
+    named_by_id: bool = False  # its name is its id: nothing to choose, check for clashes or change
+    runnable: bool = False  # it has runs, and followers that move with it
+
+    @property
+    def read_only_fields(self) -> tuple[str, ...]:
+        return self.fields if self.read_only else self.shown_only
+
+    @property
+    def writable_fields(self) -> tuple[str, ...]:
+        return tuple(name for name in self.fields if name not in self.read_only_fields)
 
     @property
     def words(self) -> list[str]:
@@ -47,9 +63,35 @@ class Noun:
 
 # Ordered so that every kind comes after the kinds it references: creates go forward, deletes back.
 NOUNS: tuple[Noun, ...] = (
-    Noun("base-image", "base-images", "BaseImage", SYSTEM, "BaseImage", aliases=("baseimage",)),
-    Noun("image", "images", "Image", ONE, "Image", references=(Reference("base_image", "base-image"),)),
-    Noun("secret", "secrets", "Secret", ONE, "Secret"),
+    Noun(
+        "base-image",
+        "base-images",
+        "BaseImage",
+        SYSTEM,
+        "BaseImage",
+        aliases=("baseimage",),
+        fields=("docker_url", "language"),
+    ),
+    Noun(
+        "image",
+        "images",
+        "Image",
+        ONE,
+        "Image",
+        references=(Reference("base_image", "base-image"),),
+        fields=("base_image", "docker_url", "language", "runtime_dependencies", "system_dependencies"),
+        shown_only=("language",),  # its base image's
+    ),
+    Noun(
+        "secret",
+        "secrets",
+        "Secret",
+        ONE,
+        "Secret",
+        fields=("keys", "values"),
+        shown_only=("keys",),
+        secret_fields=("values",),
+    ),
     Noun(
         "function",
         "functions",
@@ -58,8 +100,29 @@ NOUNS: tuple[Noun, ...] = (
         "Function",
         references=(Reference("image", "image"), Reference("secrets", "secret", many=True)),
         aliases=("fn",),
+        fields=(
+            "image",
+            "handler",
+            "source",
+            "source_archive",
+            "source_files",
+            "schema_in",
+            "schema_out",
+            "secrets",
+            "timeout",
+        ),
+        shown_only=("source_files",),  # the archive's, kept when it is written
+        runnable=True,
     ),
-    Noun("api", "apis", "API", FOLLOWS_FUNCTION, "API", references=(Reference("function", "function"),)),
+    Noun(
+        "api",
+        "apis",
+        "API",
+        FOLLOWS_FUNCTION,
+        "API",
+        references=(Reference("function", "function"),),
+        fields=("function", "methods", "protocols", "uris", "hosts", "authentication", "cors", "enabled"),
+    ),
     Noun(
         "event-driver-type",
         "event-driver-types",
@@ -67,6 +130,7 @@ NOUNS: tuple[Noun, ...] = (
         SYSTEM,
         "DriverType",
         aliases=("eventdrivertype", "driver-type", "drivertype"),
+        fields=("image", "config", "expose", "built_in"),
     ),
     Noun(
         "event-driver",
@@ -76,6 +140,8 @@ NOUNS: tuple[Noun, ...] = (
         "Driver",
         references=(Reference("type", "event-driver-type"), Reference("secrets", "secret", many=True)),
         aliases=("eventdriver", "driver"),
+        fields=("type", "config", "secrets", "expose", "driver_url"),
+        shown_only=("driver_url",),  # where it listens once exposed
     ),
     Noun(
         "subscription",
@@ -85,6 +151,8 @@ NOUNS: tuple[Noun, ...] = (
         "Subscription",
         references=(Reference("function", "function"), Reference("secrets", "secret", many=True)),
         aliases=("sub",),
+        fields=("event_type", "function", "secrets", "topic"),
+        shown_only=("topic",),  # from its application and event type
     ),
     Noun(
         "run",
@@ -94,6 +162,22 @@ NOUNS: tuple[Noun, ...] = (
         "Run",
         references=(Reference("function", "function"),),
         aliases=("function-run", "functionrun"),
+        fields=(
+            "function",
+            "function_name",
+            "input",
+            "output",
+            "logs",
+            "error",
+            "blocking",
+            "secrets",
+            "executed_time",
+            "finished_time",
+            "duration_ms",
+            "duration",
+        ),
+        read_only=True,
+        named_by_id=True,
     ),
 )
 

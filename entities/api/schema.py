@@ -11,9 +11,7 @@ from .serializers import ErrorSerializer, TagsField
 # The shared FilterSets filter applications by name through a method, which the schema generator
 # cannot type by itself: tell it the values are strings (names).
 for _kind in KINDS:
-    extend_schema_field(OpenApiTypes.STR)(
-        _kind.filterset.base_filters["application"]
-    )
+    extend_schema_field(OpenApiTypes.STR)(_kind.filterset.base_filters["application"])
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: a malformed URL or JSON, wrong types, unknown fields or filters, broken rules; "

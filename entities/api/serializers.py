@@ -1,8 +1,9 @@
 """JSON of applications and every kind; writes are handed to the services, which hold every rule.
 
 Per kind there is one serializer in a naming family (`FunctionSerializer`, `ImageSerializer`, …),
-found as `kind.serializer`. They all derive from EntitySerializer, which adds the fields every kind
-shares and the write path.
+found as `kind.serializer`. EntitySerializer takes the fields from the kind's shape (those every kind
+shares, then its own) and makes references and shaped JSON columns from the registry and the model;
+a kind has a class of its own below only for what is particular to it.
 
 Unknown fields in a write body are a 400 (a typo must not be silently dropped); fields that are
 shown but cannot be written (`id`, `kind`, `url`, `created`, …) are ignored, so a GET body can be
@@ -25,8 +26,8 @@ from applications import access
 from applications.models import Status
 from entities import models as m
 from entities import reveal, rules, services
-from entities.kinds import KINDS, get_kind, kind_of
-from entities.shapes import HTTP_METHODS, PROTOCOLS, JSONShape
+from entities.kinds import KINDS, get_kind, kind_of, surface
+from entities.shapes import HTTP_METHODS, PROTOCOLS, ShapedJSONField
 
 from ..selectors import prefetched
 from .reading import read_plan, represent
@@ -236,15 +237,6 @@ class NameReferenceField(serializers.SlugRelatedField):
             ) from None
 
 
-class ShapedJSONField(serializers.JSONField):
-    """A JSON field checked by the domain's shape (entities/shapes.py), so the API refuses what every
-    other surface refuses, with the same message, and shows whatever is stored as it is."""
-
-    def __init__(self, *, shape: str, field: str, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(validators=[JSONShape(shape, field)], **kwargs)
-
-
 def _strings_schema(**items) -> dict:
     return {"type": "array", "items": {"type": "string", **items}}
 
@@ -266,12 +258,13 @@ SHAPE_SCHEMAS = {
 }
 
 
-def shaped(shape: str, field: str | None = None, **kwargs) -> ShapedJSONField:
-    """The API field of a shaped JSON column, documented in the OpenAPI schema by its shape."""
-    documented = extend_schema_field(SHAPE_SCHEMAS[shape])(
-        type(f"{shape.title()}Field", (ShapedJSONField,), {})
-    )
-    return documented(shape=shape, field=field or shape, **kwargs)
+# The API field of each shape of JSON column, documented in the OpenAPI schema by the shape; the
+# column's own validators (entities/shapes.py) check it, so the API refuses what every other surface
+# refuses, with the same message, and shows whatever is stored as it is.
+SHAPED_FIELDS = {
+    shape: extend_schema_field(schema)(type(f"{shape.title()}Field", (serializers.JSONField,), {}))
+    for shape, schema in SHAPE_SCHEMAS.items()
+}
 
 
 def _plain(value):
@@ -298,7 +291,6 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     )
     tags = TagsField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    reason = shaped("reason", help_text="Why the status is ERROR.")
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="The username of who made it."
     )
@@ -313,6 +305,13 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         model = None
         fields = COMMON_FIELDS
         read_only_fields = COMMON_READ_ONLY
+
+    def __init_subclass__(cls, **kwargs):
+        """A kind's fields are its shape's, after those every kind shares."""
+        super().__init_subclass__(**kwargs)
+        kind = kind_of(cls.Meta.model)
+        cls.Meta.fields = COMMON_FIELDS + kind.fields
+        cls.Meta.read_only_fields = COMMON_READ_ONLY + kind.read_only_fields
 
     @property
     def kind_record(self):
@@ -332,8 +331,21 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 if name not in keep:
                     self.fields.pop(name)
 
+    def build_relational_field(self, field_name, relation_info):
+        """The kind's references are by name, among what the caller may see."""
+        reference = self.kind_record.reference(field_name)
+        if reference is None:
+            return super().build_relational_field(field_name, relation_info)
+        return NameReferenceField, {
+            "kind_name": reference.kind,
+            "many": reference.many,
+            "required": not reference.many,
+        }
+
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, ShapedJSONField):
+            field_class = SHAPED_FIELDS[model_field.shape]
         if isinstance(model_field, TextField):
             kwargs["trim_whitespace"] = False  # source code and manifests keep their whitespace
         if any(isinstance(v, RegexValidator) for v in model_field.validators):
@@ -400,23 +412,6 @@ class BaseImageSerializer(EntitySerializer):
 
     class Meta(EntitySerializer.Meta):
         model = m.BaseImage
-        fields = COMMON_FIELDS + ("docker_url", "language")
-
-
-class ImageSerializer(EntitySerializer):
-    base_image = NameReferenceField("base-image")
-    system_dependencies = shaped("system_dependencies")
-
-    class Meta(EntitySerializer.Meta):
-        model = m.Image
-        fields = COMMON_FIELDS + (
-            "base_image",
-            "docker_url",
-            "language",
-            "runtime_dependencies",
-            "system_dependencies",
-        )
-        read_only_fields = COMMON_READ_ONLY + ("language",)
 
 
 @extend_schema_field(
@@ -447,7 +442,6 @@ class SecretSerializer(EntitySerializer):
 
     class Meta(EntitySerializer.Meta):
         model = m.Secret
-        fields = COMMON_FIELDS + ("keys", "values")
 
     @classmethod
     def prepare(cls, instances, context) -> None:
@@ -482,10 +476,6 @@ class Base64Field(serializers.CharField):
 
 
 class FunctionSerializer(EntitySerializer):
-    image = NameReferenceField("image")
-    secrets = NameReferenceField("secret", many=True, required=False)
-    schema_in = shaped("schema", "schema_in", help_text="JSON schema of the input.")
-    schema_out = shaped("schema", "schema_out", help_text="JSON schema of the output.")
     source_archive = Base64Field(
         max_length=(m.MAX_SOURCE_ARCHIVE_BYTES + 2) // 3 * 4,
         help_text="A source folder as a gzipped tar, in base64 (write only); the handler names a file in "
@@ -500,55 +490,12 @@ class FunctionSerializer(EntitySerializer):
 
     class Meta(EntitySerializer.Meta):
         model = m.Function
-        fields = COMMON_FIELDS + (
-            "image",
-            "handler",
-            "source",
-            "source_archive",
-            "source_files",
-            "schema_in",
-            "schema_out",
-            "secrets",
-            "timeout",
-        )
-
-
-class APISerializer(EntitySerializer):
-    function = NameReferenceField("function")
-    methods = shaped("methods")
-    protocols = shaped("protocols")
-    uris = shaped("uris")
-    hosts = shaped("hosts")
-
-    class Meta(EntitySerializer.Meta):
-        model = m.API
-        fields = COMMON_FIELDS + (
-            "function",
-            "methods",
-            "protocols",
-            "uris",
-            "hosts",
-            "authentication",
-            "cors",
-            "enabled",
-        )
-
-
-class EventDriverTypeSerializer(EntitySerializer):
-    config = shaped("config")
-
-    class Meta(EntitySerializer.Meta):
-        model = m.EventDriverType
-        fields = COMMON_FIELDS + ("image", "config", "expose", "built_in")
 
 
 class EventDriverSerializer(EntitySerializer):
     name = serializers.CharField(
         max_length=63, trim_whitespace=False, validators=[m.event_driver_name_validator]
     )
-    type = NameReferenceField("event-driver-type")
-    config = shaped("config")
-    secrets = NameReferenceField("secret", many=True, required=False)
     driver_url = serializers.CharField(
         source="url",
         read_only=True,
@@ -557,19 +504,15 @@ class EventDriverSerializer(EntitySerializer):
 
     class Meta(EntitySerializer.Meta):
         model = m.EventDriver
-        fields = COMMON_FIELDS + ("type", "config", "secrets", "expose", "driver_url")
 
 
 class SubscriptionSerializer(EntitySerializer):
-    function = NameReferenceField("function")
-    secrets = NameReferenceField("secret", many=True, required=False)
     topic = serializers.CharField(
         read_only=True, help_text="`<application>.<event type>`, or the bare event type when unassigned."
     )
 
     class Meta(EntitySerializer.Meta):
         model = m.Subscription
-        fields = COMMON_FIELDS + ("event_type", "function", "secrets", "topic")
 
 
 @extend_schema_field({"type": "string", "nullable": True})
@@ -594,21 +537,6 @@ class FunctionRunSerializer(EntitySerializer):
 
     class Meta(EntitySerializer.Meta):
         model = m.FunctionRun
-        fields = COMMON_FIELDS + (
-            "function",
-            "function_name",
-            "input",
-            "output",
-            "logs",
-            "error",
-            "blocking",
-            "secrets",
-            "executed_time",
-            "finished_time",
-            "duration_ms",
-            "duration",
-        )
-        read_only_fields = fields
 
     @classmethod
     def prepare(cls, instances, context) -> None:
@@ -618,6 +546,9 @@ class FunctionRunSerializer(EntitySerializer):
         request = context.get("request")
         if request is not None:
             context["visible_functions"] = visible_function_ids(request.user, instances)
+
+
+SERIALIZERS = surface(EntitySerializer)
 
 
 class ErrorSerializer(serializers.Serializer):

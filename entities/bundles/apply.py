@@ -1,8 +1,9 @@
 """Applying a bundle: create or update (or delete) every document through the services, in one
 transaction, all or nothing, with a dry run that rolls back what it did."""
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class Result:
     action: str
 
     def as_dict(self) -> dict:
-        return {"position": self.position, "kind": self.kind, "name": self.name, "action": self.action}
+        return asdict(self)
 
 
 @dataclass
@@ -55,10 +56,8 @@ class Report:
     results: list[Result] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(ACTIONS, 0)
-        for result in self.results:
-            counts[result.action] += 1
-        return {action: n for action, n in counts.items() if n}
+        counts = Counter(result.action for result in self.results)
+        return {action: counts[action] for action in ACTIONS if counts[action]}
 
     def as_dict(self) -> dict:
         return {
@@ -70,14 +69,11 @@ class Report:
 
 def _error(document: Document, exc: Exception) -> BundleError:
     """A domain error as a BundleError that names the document, with field names in Dispatch's form."""
-    status = status_of(exc) or 400
     errors: dict = {}
+    detail = reason_of(exc)
     if isinstance(exc, ValidationError):
-        keys = {}
-        for spec in FIELDS.get(document.kind, ()):
-            for model_field in spec.model_fields():
-                keys[model_field] = spec.key
-        keys.update({"applications": "tags", "values": "secrets"})
+        keys = {name: spec.key for spec in FIELDS.get(document.kind, ()) for name in spec.model_fields()}
+        keys["applications"] = "tags"
         if hasattr(exc, "error_dict"):
             for name, messages in exc.message_dict.items():
                 errors.setdefault(keys.get(name, name), []).extend(messages)
@@ -85,16 +81,8 @@ def _error(document: Document, exc: Exception) -> BundleError:
         else:
             detail = exc.messages[0]
             errors = {"non_field_errors": exc.messages}
-    else:
-        detail = reason_of(exc)
-    return BundleError(
-        f"{document.describe()}: {detail}",
-        status=status,
-        errors=errors,
-        position=document.position,
-        kind=document.kind,
-        name=document.name,
-    )
+    status = status_of(exc) or 400
+    return BundleError(f"{document.describe()}: {detail}", status=status, errors=errors, document=document)
 
 
 def _current(entity: Any, model_field: str) -> Any:
@@ -127,7 +115,6 @@ def _missing(document: Document) -> NotFound:
 
 def _apply_entity(document: Document, ctx: Context, default_application: str | None) -> str:
     kind = BUNDLE_KINDS[document.kind]
-    ctx.kind = kind
     applications, labels = split_tags(document)
     if applications is None and default_application and kind.scope in (scopes.ONE, scopes.MANY):
         applications = [default_application]

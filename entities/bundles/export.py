@@ -24,24 +24,23 @@ def documents_of(
 ) -> list[dict]:
     """Visible entities of one kind (from `document_queryset`) as Dispatch documents with their state:
     what `dispatch get … -o yaml` prints. Secret values only for the secrets in `revealable`."""
-    ctx = Context(user=user, kind=kind, revealable=set(revealable))
+    ctx = Context(user=user, revealable=set(revealable))
     return [with_state(document_of(kind, entity, ctx), entity) for entity in entities]
+
+
+def application_document(application: Application) -> dict:
+    tags = tags_of(application, with_applications=False)
+    return {
+        "kind": APPLICATION,
+        "name": application.name,
+        "description": application.description,
+        "tags": tags,
+    }
 
 
 def application_documents(applications: Iterable[Application]) -> list[dict]:
     """Applications (from the gate, labels prefetched) as documents with their state."""
-    return [
-        with_state(
-            {
-                "kind": APPLICATION,
-                "name": application.name,
-                "description": application.description,
-                "tags": tags_of(application, with_applications=False),
-            },
-            application,
-        )
-        for application in applications
-    ]
+    return [with_state(application_document(application), application) for application in applications]
 
 
 def document_queryset(kind: Kind, user: Actor, *, application: Application | None = None) -> QuerySet:
@@ -66,8 +65,6 @@ def export_application(*, user: Actor, name: str, include_secret_values: bool = 
             "leave include_secret_values out."
         )
     ctx = Context(user=user, include_secret_values=include_secret_values)
-    app_document = {"kind": APPLICATION, "name": application.name, "description": application.description}
-    app_document["tags"] = tags_of(application, with_applications=False)
     managed: dict[Kind, list] = {
         kind: list(document_queryset(kind, user, application=application))
         for kind in KINDS
@@ -79,7 +76,7 @@ def export_application(*, user: Actor, name: str, include_secret_values: bool = 
         for ref in kind.references:
             if not ref.many and get_kind(ref.kind).is_system:
                 used.setdefault(ref.kind, set()).update(getattr(e, f"{ref.field}_id") for e in entities)
-    documents = [app_document]
+    documents = [application_document(application)]
     for kind in KINDS:
         if kind.is_system and kind.name in used:
             entities = document_queryset(kind, user).filter(pk__in=used[kind.name])

@@ -1,4 +1,5 @@
-"""A bundle document's fields, one small class per shape of field, configured per kind in FIELDS.
+"""A bundle document's fields, one small class per shape of field; FIELDS has them per kind, made from
+the kind's shape in the registry but where Dispatch wrote a field its own way (DISPATCH_FIELDS).
 
 Each spec turns its key of a document into model fields (`load`) and a model's value back into the
 key (`dump`); Context carries what a load or dump needs to know of its caller.
@@ -6,15 +7,17 @@ key (`dump`); Context carries what a load or dump needs to know of its caller.
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from applications.access import Actor
 from entities import rules
-from entities.kinds import Kind, get_kind
+from entities.kinds import KINDS, Kind, Reference, get_kind
 from entities.models import Language
 from entities.selectors import entity_queryset
 
@@ -22,7 +25,6 @@ from entities.selectors import entity_queryset
 @dataclass
 class Context:
     user: Actor
-    kind: Kind | None = None
     base_dir: Path | None = None
     include_secret_values: bool = False
     revealable: set = field(default_factory=set)  # secrets whose values this caller asked for and may read
@@ -60,9 +62,6 @@ class Plain:
 class ReadOnly(Plain):
     """Shown in exports (e.g. an image's language, from its base image), ignored on import."""
 
-    def model_fields(self) -> tuple[str, ...]:
-        return ()
-
     def load(self, value: Any, ctx: Context) -> dict:
         return {}
 
@@ -70,15 +69,15 @@ class ReadOnly(Plain):
 class Ref(Plain):
     """A reference by name (a list of names for many-to-many), resolved among what the user sees."""
 
-    def __init__(self, key: str, model_field: str | None = None, many: bool = False):
-        super().__init__(key, model_field, list if many else str)
+    def __init__(self, key: str, reference: Reference):
+        super().__init__(key, reference.field, list if reference.many else str)
+        self.reference = reference
 
     def empty(self) -> Any:
         return [] if self.type is list else None
 
     def load(self, value: Any, ctx: Context) -> dict:
-        assert ctx.kind is not None, "the document's kind is set before its fields load"
-        reference = next(r for r in ctx.kind.references if r.field == self.model_field)
+        reference = self.reference
         names = value if reference.many else [value]
         if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
             shape = "a list of names" if reference.many else "a name"
@@ -153,9 +152,6 @@ class Nested(Plain):
 class KeyValues(Plain):
     """A list of `{key, value}` (driver configuration); values are kept as strings, as in Dispatch."""
 
-    def empty(self) -> Any:
-        return []
-
     def load(self, value: Any, ctx: Context) -> dict:
         if not isinstance(value, list) or not all(isinstance(i, dict) and "key" in i for i in value):
             raise ValidationError({self.key: f"Give '{self.key}' as a list of {{key, value}} maps."})
@@ -170,9 +166,6 @@ class KeyValues(Plain):
 class SecretValues(Plain):
     """A secret's `secrets: {name: value}`; exported only when values were asked for (and allowed)."""
 
-    def __init__(self) -> None:
-        super().__init__("secrets", "values", dict)
-
     def load(self, value: Any, ctx: Context) -> dict:
         if isinstance(value, dict):  # YAML reads `pin: 1234` as a number; secrets are text
             value = {k: as_text(v) if isinstance(v, int | float | bool) else v for k, v in value.items()}
@@ -185,31 +178,25 @@ class SecretValues(Plain):
 class Source(Plain):
     """A function's code: `source` as text, or Dispatch's `sourcePath` next to the YAML file."""
 
-    def __init__(self) -> None:
-        super().__init__("source")
-
     def load(self, value: Any, ctx: Context) -> dict:
         if not isinstance(value, str):
-            raise ValidationError({"source": "Give 'source' as the function's code (text)."})
+            raise ValidationError({self.key: f"Give '{self.key}' as the function's code (text)."})
         if _names_a_file(value):  # Dispatch's `code: '@hello.py'`
-            value = _local_text(ctx, "source", value[1:])
-        return {"source": value}
+            value = _local_text(ctx, self.key, value[1:])
+        return {self.model_field: value}
 
 
 class SourceArchive(Plain):
     """A source folder (`sourcePath` naming a folder): a gzipped tar, as base64 text."""
 
-    def __init__(self) -> None:
-        super().__init__("sourceArchive", "source_archive")
-
     def load(self, value: Any, ctx: Context) -> dict:
         try:
-            return {"source_archive": base64.b64decode(value or "", validate=True)}
+            return {self.model_field: base64.b64decode(value or "", validate=True)}
         except (binascii.Error, ValueError, TypeError):
-            raise ValidationError({"sourceArchive": "Give 'sourceArchive' as base64 text."}) from None
+            raise ValidationError({self.key: f"Give '{self.key}' as base64 text."}) from None
 
     def dump(self, entity: Any, ctx: Context) -> Any:
-        archive = bytes(entity.source_archive)
+        archive = bytes(getattr(entity, self.model_field))
         return base64.b64encode(archive).decode("ascii") if archive else None
 
 
@@ -282,57 +269,60 @@ def as_text(value: object) -> str:
     return str(value)
 
 
-# Per bundle kind, its fields in Dispatch's format. References name the model field; their target
-# kind comes from the registry's `references`.
+def camel(key: str) -> str:
+    """`event-type` and `event_type` as Dispatch's `eventType`."""
+    return re.sub(r"[-_]([a-z])", lambda match: match.group(1).upper(), key)
+
+
+# Where Dispatch's documents hold a kind's field (kind.fields) their own way: in other keys, in nested
+# maps, in files beside the bundle, or not at all (empty). Any other field is its name in camelCase.
+DISPATCH_FIELDS: dict[str, tuple[Plain, ...]] = {
+    "runtime_dependencies": (Nested("runtimeDependencies", "manifest", "runtime_dependencies"),),
+    "system_dependencies": (Nested("systemDependencies", "packages", "system_dependencies", list),),
+    "keys": (),
+    "values": (SecretValues("secrets", "values", dict),),
+    "source": (Source("source"),),
+    "source_archive": (SourceArchive("sourceArchive", "source_archive"), SourcePath()),
+    "source_files": (),
+    "schema_in": (Schema(),),
+    "schema_out": (),
+    "config": (KeyValues("config", type_=list),),
+    "driver_url": (ReadOnly("url"),),
+}
+DISPATCH_KEYS = {"base_image": "baseImageName"}
+
+
+def fields_of(kind: Kind) -> tuple[Plain, ...]:
+    """A kind's fields in its documents, in the kind's order: references by name, those the kind only
+    shows ignored on import, and each other as a value of its column's type."""
+    found: list[Plain] = []
+    for name in kind.fields:
+        key = DISPATCH_KEYS.get(name, camel(name))
+        reference = kind.reference(name)
+        if name in DISPATCH_FIELDS:
+            found += DISPATCH_FIELDS[name]
+        elif name in kind.read_only_fields:
+            found.append(ReadOnly(key, name))
+        elif reference is not None:
+            found.append(Ref(key, reference))
+        else:
+            found.append(_plain(key, kind.model._meta.get_field(name)))
+    return tuple(found)
+
+
+COLUMN_TYPES = {models.BooleanField: bool, models.IntegerField: int, models.JSONField: list}
+
+
+def _plain(key: str, column: Any) -> Plain:
+    """A column's value as is, of its type (text unless COLUMN_TYPES says); a language in Dispatch's
+    words too."""
+    if column.choices == Language.choices:
+        return LanguageWord(key, column.name)
+    return Plain(key, column.name, next((t for c, t in COLUMN_TYPES.items() if isinstance(column, c)), str))
+
+
 FIELDS: dict[str, tuple[Plain, ...]] = {
-    "BaseImage": (Plain("dockerUrl", "docker_url"), LanguageWord("language")),
-    "Image": (
-        Ref("baseImageName", "base_image"),
-        Plain("dockerUrl", "docker_url"),
-        ReadOnly("language"),
-        Nested("runtimeDependencies", "manifest", "runtime_dependencies"),
-        Nested("systemDependencies", "packages", "system_dependencies", list),
-    ),
-    "Secret": (SecretValues(),),
-    "Function": (
-        Ref("image"),
-        Plain("handler"),
-        Source(),
-        SourceArchive(),
-        SourcePath(),
-        Schema(),
-        Ref("secrets", many=True),
-        Plain("timeout", type_=int),
-    ),
-    "API": (
-        Ref("function"),
-        Plain("methods", type_=list),
-        Plain("protocols", type_=list),
-        Plain("uris", type_=list),
-        Plain("hosts", type_=list),
-        Plain("authentication"),
-        Plain("cors", type_=bool),
-        Plain("enabled", type_=bool),
-    ),
-    "DriverType": (
-        Plain("image"),
-        KeyValues("config"),
-        Plain("expose", type_=bool),
-        Plain("builtIn", "built_in", bool),
-    ),
-    "Driver": (
-        Ref("type"),
-        KeyValues("config"),
-        Ref("secrets", many=True),
-        Plain("expose", type_=bool),
-        ReadOnly("url"),
-    ),
-    "Subscription": (
-        Plain("eventType", "event_type"),
-        Ref("function"),
-        Ref("secrets", many=True),
-        ReadOnly("topic"),
-    ),
+    kind.bundle_kind: fields_of(kind) for kind in KINDS if not kind.read_only
 }
 # Kinds that are shown in Dispatch's shape (`dispatch get runs -o yaml`) but never imported.
 SHOWN_FIELDS: dict[str, tuple[Plain, ...]] = {

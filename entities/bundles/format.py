@@ -3,7 +3,6 @@ kinds in the order they are applied, tags split into applications and labels, a 
 loaded into model fields, an entity written back as a document, and YAML written out.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from entities import rules
 from entities.kinds import KINDS, Kind, get_kind
 from entities.models import Entity
 
-from .fields import FIELDS, SHOWN_FIELDS, Context, as_text
+from .fields import FIELDS, SHOWN_FIELDS, Context, as_text, camel
 
 APPLICATION = "Application"
 APPLICATION_TAG_KEYS = {"application", "app"}
@@ -34,34 +33,6 @@ BUNDLE_KINDS: dict[str, Kind] = {kind.bundle_kind: kind for kind in KINDS if kin
 ORDER = [APPLICATION, *BUNDLE_KINDS]
 
 
-class BundleError(Exception):
-    """A bundle that cannot be applied; names the document and carries the HTTP status to answer."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 400,
-        errors: dict | None = None,
-        position: int | None = None,
-        kind: str = "",
-        name: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.errors = errors or {}
-        self.position = position
-        self.kind = kind
-        self.name = name
-
-    def as_dict(self) -> dict:
-        body = {"code": self.status, "message": self.message, "errors": self.errors}
-        if self.position is not None:
-            body["document"] = {"position": self.position, "kind": self.kind, "name": self.name}
-        return body
-
-
 @dataclass
 class Document:
     """One YAML document of a bundle: its 1-based position in the file, kind, name and fields."""
@@ -73,6 +44,31 @@ class Document:
 
     def describe(self) -> str:
         return f"Document {self.position} ({self.kind} '{self.name}')"
+
+
+class BundleError(Exception):
+    """A bundle that cannot be applied; names the document and carries the HTTP status to answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        errors: dict | None = None,
+        document: Document | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or {}
+        self.document = document
+
+    def as_dict(self) -> dict:
+        body = {"code": self.status, "message": self.message, "errors": self.errors}
+        if self.document is not None:
+            where = self.document
+            body["document"] = {"position": where.position, "kind": where.kind, "name": where.name}
+        return body
 
 
 def too_large(size: int) -> BundleError:
@@ -118,38 +114,29 @@ def documents_from(loaded: list) -> list[Document]:
                 f"Document {position} is not a map of fields; give each document kind and name."
             )
         kind, name = bundle_kind(body.get("kind")), body.get("name")
+        document = Document(position, str(kind or ""), str(name or ""), body)
         if kind not in ORDER:
             raise BundleError(
                 f"Document {position} has unknown kind {kind!r}; use one of {', '.join(ORDER)}.",
                 errors={"kind": [f"Unknown kind {kind!r}."]},
-                position=position,
-                kind=str(kind or ""),
-                name=str(name or ""),
+                document=document,
             )
         if not isinstance(name, str) or not name:
             raise BundleError(
                 f"Document {position} ({kind}) has no name; give it one.",
                 errors={"name": ["This field is required."]},
-                position=position,
-                kind=kind,
+                document=document,
             )
         if (kind, name) in seen:
             raise BundleError(
-                f"Document {position} ({kind} '{name}') repeats document {seen[kind, name]}; keep one.",
+                f"{document.describe()} repeats document {seen[kind, name]}; keep one.",
                 errors={"name": ["Repeated in this bundle."]},
-                position=position,
-                kind=kind,
-                name=name,
+                document=document,
             )
         seen[kind, name] = position
         if rules.holds_nul(body):
-            raise BundleError(
-                f"Document {position} ({kind} '{name}'): {rules.NUL_MESSAGE}",
-                position=position,
-                kind=kind,
-                name=name,
-            )
-        documents.append(Document(position, kind, name, body))
+            raise BundleError(f"{document.describe()}: {rules.NUL_MESSAGE}", document=document)
+        documents.append(document)
     if not documents:
         raise BundleError("The bundle holds no documents; give at least one with kind and name.")
     return documents
@@ -161,14 +148,13 @@ def bundle_kind(word: Any) -> Any:
     if not isinstance(word, str):
         return word
     key = word.strip().lower()
-    for kind in ORDER:
-        if key == kind.lower():
-            return kind
+    if key == APPLICATION.lower():
+        return APPLICATION
     try:
-        found = get_kind(key)
+        found = get_kind(key).bundle_kind  # every kind's words hold its bundle kind in lower case
     except KeyError:
         return word
-    return found.bundle_kind if found.bundle_kind in ORDER else word
+    return found if found in ORDER else word
 
 
 def in_order(documents: list[Document], reverse: bool = False) -> list[Document]:
@@ -213,11 +199,6 @@ def tags_of(entity: Any, *, with_applications: bool = True) -> list[dict]:
         key, _, value = label.partition("=")
         tags.append({"key": key, "value": value} if value else {"key": key})
     return tags
-
-
-def camel(key: str) -> str:
-    """`event-type` and `event_type` as Dispatch's `eventType`."""
-    return re.sub(r"[-_]([a-z])", lambda match: match.group(1).upper(), key)
 
 
 def load_fields(document: Document, ctx: Context) -> dict:

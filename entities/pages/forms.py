@@ -1,4 +1,7 @@
-"""The page forms of each kind (`FunctionForm`, …), found through `Kind.component`.
+"""The page forms of each kind (`FunctionForm`, …), found as `kind.form`.
+
+EntityForm takes the fields from the kind's shape (its writable fields, references as checkboxes when
+there may be many); a kind has a class of its own below only for a field it shows its own way.
 
 They are ModelForms only to borrow the models' labels, help texts, choices and widgets: they never
 save. The views hand `service_fields()` to `entities.services`, which owns every rule, so a form
@@ -20,7 +23,7 @@ from applications.pages.forms import take_names_as_typed
 from applications.selectors import attach_tags
 from dispatch_site import parsing
 from entities import models as m
-from entities.kinds import get_kind, kind_of
+from entities.kinds import KINDS, get_kind, kind_of, surface
 from entities.rules import NUL_MESSAGE, a, holds_nul
 
 
@@ -187,6 +190,16 @@ class EntityForm(forms.ModelForm):
         fields = ["name"]
         formfield_callback = form_field
 
+    def __init_subclass__(cls, **kwargs):
+        """A kind's fields are its shape's writable ones but bytes (a function's source folder, sent
+        through the API and bundles, not typed on a page); many references are checkboxes."""
+        super().__init_subclass__(**kwargs)
+        kind = kind_of(cls.Meta.model)
+        binary = {f.name for f in cls.Meta.model._meta.fields if isinstance(f, models.BinaryField)}
+        cls.Meta.fields = ["name", *(name for name in kind.writable_fields if name not in binary)]
+        many = {ref.field: forms.CheckboxSelectMultiple for ref in kind.references if ref.many}
+        cls.Meta.widgets = {**many, **getattr(cls.Meta, "widgets", {})}
+
     def __init__(self, *args, user, current_application=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -200,6 +213,8 @@ class EntityForm(forms.ModelForm):
         if editing:
             self.initial["tags"] = ", ".join(sorted(tag.name for tag in self.instance.tags.all()))
             self.initial["revision"] = self.instance.revision
+            for name in set(self._meta.fields) - set(self.initial):  # no column: a secret's values
+                self.initial[name] = getattr(self.instance, name)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea) and not isinstance(field, StringListField):
                 field.widget.attrs.update(
@@ -264,11 +279,15 @@ class EntityForm(forms.ModelForm):
         """No model validation here: the services validate, with the messages every surface shows."""
 
     def service_fields(self) -> dict:
-        """The cleaned model fields in the shape `entities.services` expects."""
+        """The cleaned fields in the shape `entities.services` expects."""
         fields = {}
+        model_fields = {f.name: f for f in self._meta.model._meta.get_fields()}
         for name in self._meta.fields:
             value = self.cleaned_data.get(name)
-            model_field = self._meta.model._meta.get_field(name)
+            model_field = model_fields.get(name)
+            if model_field is None:  # a field of the kind's own, e.g. a secret's values
+                fields[name] = value
+                continue
             if value is None and model_field.has_default():
                 value = model_field.get_default()
             if getattr(model_field, "many_to_many", False):
@@ -289,18 +308,6 @@ class EntityForm(forms.ModelForm):
         return [tag.strip() for tag in (self.cleaned_data.get("tags") or "").split(",") if tag.strip()]
 
 
-class BaseImageForm(EntityForm):
-    class Meta(EntityForm.Meta):
-        model = m.BaseImage
-        fields = ["name", "docker_url", "language"]
-
-
-class ImageForm(EntityForm):
-    class Meta(EntityForm.Meta):
-        model = m.Image
-        fields = ["name", "base_image", "docker_url", "runtime_dependencies", "system_dependencies"]
-
-
 class SecretForm(EntityForm):
     values = KeyValueField(
         masked=True,
@@ -309,22 +316,6 @@ class SecretForm(EntityForm):
 
     class Meta(EntityForm.Meta):
         model = m.Secret
-        fields = ["name"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.editing:
-            self.initial["values"] = self.instance.values
-
-    def service_fields(self) -> dict:
-        return {**super().service_fields(), "values": self.cleaned_data.get("values") or {}}
-
-
-class FunctionForm(EntityForm):
-    class Meta(EntityForm.Meta):
-        model = m.Function
-        fields = ["name", "image", "handler", "source", "schema_in", "schema_out", "secrets", "timeout"]
-        widgets = {"secrets": forms.CheckboxSelectMultiple}
 
 
 class APIForm(EntityForm):
@@ -335,17 +326,6 @@ class APIForm(EntityForm):
 
     class Meta(EntityForm.Meta):
         model = m.API
-        fields = [
-            "name",
-            "function",
-            "methods",
-            "protocols",
-            "uris",
-            "hosts",
-            "authentication",
-            "cors",
-            "enabled",
-        ]
         labels = {"cors": "CORS"}
 
 
@@ -354,7 +334,6 @@ class EventDriverTypeForm(EntityForm):
 
     class Meta(EntityForm.Meta):
         model = m.EventDriverType
-        fields = ["name", "image", "config", "expose", "built_in"]
 
 
 class EventDriverForm(EntityForm):
@@ -362,15 +341,7 @@ class EventDriverForm(EntityForm):
 
     class Meta(EntityForm.Meta):
         model = m.EventDriver
-        fields = ["name", "type", "config", "secrets", "expose"]
-        widgets = {"secrets": forms.CheckboxSelectMultiple}
-
-
-class SubscriptionForm(EntityForm):
-    class Meta(EntityForm.Meta):
-        model = m.Subscription
-        fields = ["name", "event_type", "function", "secrets"]
-        widgets = {"secrets": forms.CheckboxSelectMultiple}
 
 
 # Runs have no form: they are runtime records, read-only on the pages.
+FORMS = surface(EntityForm, [kind for kind in KINDS if not kind.read_only])

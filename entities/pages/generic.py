@@ -50,10 +50,7 @@ HIDDEN_FIELDS = {"id", "name", "status", "reason", "applications", "tags", "revi
 
 def form_class(kind: Kind):
     """The kind's page form, or None for read-only kinds (runs)."""
-    try:
-        return kind.form
-    except ImportError:
-        return None
+    return None if kind.read_only else kind.form
 
 
 def list_url(kind: Kind) -> str:

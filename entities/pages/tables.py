@@ -1,4 +1,5 @@
-"""The list tables of each kind (`FunctionTable`, …), found through `Kind.component`.
+"""The list tables of each kind (`FunctionTable`, …), found as `kind.table`: which columns a list shows
+is each kind's choice.
 
 Row links are built from one reversed prefix per column, not one `reverse()` per row (DESIGN.md 6),
 and the applications and tags columns read the prefetch cache: a page of 50 rows costs the same
@@ -24,7 +25,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django_tables2.utils import A
 
 from entities import models as m
-from entities.kinds import get_kind
+from entities.kinds import get_kind, kind_of, surface
 from entities.pages import status as status_display
 from entities.rules import upper_first
 from entities.selectors import prefetched
@@ -200,6 +201,18 @@ class EntityTable(tables.Table):
         order_by_field = "sort"
         empty_text = "Nothing matches; change the filters or the application."
 
+    def __init_subclass__(cls, **kwargs):
+        """A column that is one of the kind's references links to what it names."""
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls._meta, "model", None)
+        for ref in kind_of(model).references if model is not None else ():
+            if ref.field in cls.base_columns and not cls.base_columns[ref.field]._explicit:
+                cls.base_columns[ref.field] = (
+                    ManyReferenceColumn(ref.kind)
+                    if ref.many
+                    else ReferenceColumn(ref.kind, order_by=f"{ref.field}__name")
+                )
+
     def rows_html(self):
         """The page's rows as HTML (see the module's docstring), or None for the template to draw them
         the tables2 way (no rows; row attributes, or a column that links or localizes: none of ours)."""
@@ -222,8 +235,6 @@ class BaseImageTable(EntityTable):
 
 
 class ImageTable(EntityTable):
-    base_image = ReferenceColumn("base-image", order_by="base_image__name")
-
     class Meta(EntityTable.Meta):
         model = m.Image
         fields = ("name", "base_image", "language")
@@ -241,16 +252,12 @@ class SecretTable(EntityTable):
 
 
 class FunctionTable(EntityTable):
-    image = ReferenceColumn("image", order_by="image__name")
-    secrets = ManyReferenceColumn("secret")
-
     class Meta(EntityTable.Meta):
         model = m.Function
         fields = ("name", "image", "handler", "timeout", "secrets")
 
 
 class APITable(EntityTable):
-    function = ReferenceColumn("function", order_by="function__name")
     methods = tables.Column(orderable=False, empty_values=())
     uris = tables.Column(verbose_name="URIs", orderable=False, empty_values=())
 
@@ -272,16 +279,12 @@ class EventDriverTypeTable(EntityTable):
 
 
 class EventDriverTable(EntityTable):
-    type = ReferenceColumn("event-driver-type", order_by="type__name")
-    secrets = ManyReferenceColumn("secret")
-
     class Meta(EntityTable.Meta):
         model = m.EventDriver
         fields = ("name", "type", "expose", "secrets")
 
 
 class SubscriptionTable(EntityTable):
-    function = ReferenceColumn("function", order_by="function__name")
     topic = tables.Column(empty_values=(), orderable=False)
 
     class Meta(EntityTable.Meta):
@@ -326,3 +329,6 @@ class AllEntitiesTable(EntityTable):
         fields = ("name",)
         sequence = ("kind", "name", "applications", "status", "tags", "modified")
         orderable = False
+
+
+TABLES = surface(EntityTable)

@@ -21,7 +21,7 @@ def changelist_queries(kind) -> list[str]:
     queries = [*session_queries(), "the signed-in user"]
     if not kind.is_system:
         queries.append("the application filter's choices")
-    if kind.name == "run":
+    if kind.read_only:  # runs
         queries.append("the function filter's choices (function names of the visible runs)")
     return queries + [
         "the tag filter's choices (labels used by this kind)",
@@ -33,7 +33,7 @@ def changelist_queries(kind) -> list[str]:
 
 def change_page_queries(kind) -> list[str]:
     """What an entity change page asks the database, for an entity made by its factory."""
-    if kind.name == "run":  # read-only: shown, with no form fields to fill
+    if kind.read_only:  # runs: shown, with no form fields to fill
         return [
             *session_queries(),
             "the signed-in user",
@@ -97,7 +97,7 @@ def test_each_change_page_renders_for_a_superuser(root, people, kind, django_ass
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
 def test_each_add_page_renders_for_a_superuser(root, kind):
     # Runs are made by running a function (API, pages, CLI), never in the admin.
-    assert root.get(admin_url(kind.model, "add")).status_code == (403 if kind.name == "run" else 200)
+    assert root.get(admin_url(kind.model, "add")).status_code == (403 if kind.read_only else 200)
 
 
 def test_the_application_changelist_asks_the_same_queries_for_1_and_20_applications(

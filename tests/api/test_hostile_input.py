@@ -6,7 +6,7 @@ import pytest
 
 from applications.models import Application
 from entities import models as m
-from entities.kinds import KINDS
+from entities.kinds import KINDS, get_kind
 from tests.api.test_errors import assert_error
 from tests.hostile import deep_list, deep_object, snapshot
 
@@ -24,7 +24,7 @@ BODY_ENDPOINTS = [
                 for k in EDITABLE
                 if not k.is_system
             ],
-            (next(k for k in KINDS if k.name == "event-driver-type"), "timer"),
+            (get_kind("event-driver-type"), "timer"),
         ]
         for method in ("put", "patch")
     ],

@@ -65,7 +65,7 @@ def test_a_change_is_for_developers_of_the_place_and_hidden_ones_are_404(world, 
     for place in places_of(kind):
         name = world.name(kind, place)
         response = client.patch(f"/api/v1/{kind.plural}/{name}/", {"tags": ["touched"]})
-        if kind.name == "run":  # runs are runtime records: no change at all, the same for everyone
+        if kind.read_only:  # runs are runtime records: no change at all, the same for everyone
             expected = 401 if not role.signed_in else 405
         else:
             expected = expected_status(role, place, 200)
@@ -94,7 +94,7 @@ def test_a_delete_is_for_developers_of_the_place_and_hidden_ones_are_404(world, 
 def test_a_create_in_a_is_for_its_developers_and_a_is_unknown_to_others(world, api, kind, role):
     client = api(role)
     name = f"new-{kind.name}"
-    if kind.name == "run":  # a run is made by running a function: developers of its application
+    if kind.read_only:  # a run is made by running a function: developers of its application
         return check_running_functions(world, client, role)
     place = SYSTEM if kind.is_system else A
     references = role.home or (A if A in role.reads else LOOSE)  # what the role would point at

@@ -83,7 +83,7 @@ def test_get_shows_exactly_what_the_role_may_see_of_every_kind(cli, world, role)
             assert_no_names(found.out, hidden, f"get {kind.name} {name}")
         else:
             # a run is named by its id (`get runs NAME` lists the runs of function NAME otherwise)
-            absent = MISSING_RUN if kind.name == "run" else MISSING
+            absent = MISSING_RUN if kind.named_by_id else MISSING
             missing = run("get", kind.name, absent, *flags, "-o", "json")
             assert_refused_like_missing(found, missing, name, f"get {kind.name} {name} {flags}", absent)
 

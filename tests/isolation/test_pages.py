@@ -5,7 +5,7 @@ never existed; signed-out users are sent to sign in and non-staff to the admin's
 import pytest
 from django.test import Client
 
-from entities.kinds import KINDS, KINDS_BY_NAME
+from entities.kinds import KINDS, KINDS_BY_NAME, get_kind
 from tests import samples
 
 from .world import (
@@ -103,7 +103,7 @@ def test_edit_and_delete_pages_are_for_developers_of_the_place(world, browser, k
 @EVERY_ROLE
 def test_runs_have_no_edit_or_delete_pages_for_anyone(world, browser, role):
     client = browser(role)
-    name = world.name(next(kind for kind in KINDS if kind.name == "run"), A)
+    name = world.name(get_kind("run"), A)
     for action in ("edit", "delete"):
         response = client.get(f"/runs/{name}/{action}/")
         assert_like_missing(response, client.get(f"/runs/{MISSING}/{action}/"), name, action)

@@ -137,7 +137,7 @@ def world(django_db_setup, django_db_blocker):
 
 def shared_part(kind: Kind) -> str:
     """A piece of every name of the kind (runs: of every UUID), as someone searching would type."""
-    return "-" if kind.name == "run" else f"-{kind.name}"
+    return "-" if kind.named_by_id else f"-{kind.name}"
 
 
 class Missing:
@@ -154,7 +154,7 @@ class Missing:
 
 def filter_name(kind: Kind, ref) -> str:
     """The list filter that selects by this reference: `image`, `secret`, `function`, `type`, …"""
-    filterset = kind.component("entities.filtersets", "FilterSet")
+    filterset = kind.filterset
     return ref.field if ref.field in filterset.base_filters else ref.kind
 
 

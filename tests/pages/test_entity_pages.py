@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from applications.models import Role
 from entities import models as m
 from entities.kinds import KINDS, get_kind
+from entities.pages.generic import form_class
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -472,20 +473,19 @@ def test_an_outsider_sees_only_system_and_unassigned_entities(scene, people, cli
 
 def test_nobody_signed_out_may_reach_the_form_helpers(scene):
     # The forms ask the gate; a signed-out user is offered nothing (defence in depth).
-    from entities.pages.forms import FunctionForm
-
-    form = FunctionForm(user=AnonymousUser())
+    form = get_kind("function").form(user=AnonymousUser())
     assert list(form.fields["image"].queryset) == []
     assert list(form.fields["applications"].queryset) == []
 
 
-def test_the_kind_of_every_form_and_table_follows_the_naming_family():
+def test_every_kind_has_a_table_and_every_kind_written_on_the_pages_a_form_in_the_naming_family():
     for kind in KINDS:
-        assert kind.component("entities.pages.tables", "Table")._meta.model is kind.model
-        if kind.name != "run":
-            assert kind.component("entities.pages.forms", "Form")._meta.model is kind.model
-    with pytest.raises(ImportError):
-        get_kind("run").component("entities.pages.forms", "Form")
+        assert kind.table._meta.model is kind.model
+        assert kind.table.__name__ == f"{kind.model_name}Table"
+        if not kind.read_only:
+            assert kind.form._meta.model is kind.model
+            assert kind.form.__name__ == f"{kind.model_name}Form"
+    assert form_class(get_kind("run")) is None  # runs are written on no page
 
 
 def test_the_more_filters_open_only_when_one_of_them_is_used(scene, people, client_for):

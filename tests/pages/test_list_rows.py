@@ -55,7 +55,7 @@ def populate(people):
 @pytest.mark.parametrize("kind", KINDS, ids=str)
 def test_each_kinds_rows_are_the_cells_tables2_draws(people, kind):
     populate(people)
-    table_class = kind.component("entities.pages.tables", "Table")
+    table_class = kind.table
     table = table_of(table_class, entity_queryset(kind, people.superuser))
     ours = table.rows_html()
     assert ours and ours.count("<tr") == kind.model.objects.count()

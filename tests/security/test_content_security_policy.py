@@ -52,8 +52,8 @@ def pages(scene):
         if form_class(kind) is not None:
             urls += [f"/{kind.plural}/new/", f"/{kind.plural}/{entity.name}/edit/"]
             urls += [f"/{kind.plural}/{entity.name}/delete/"]
-        if kind.name == "function":
-            urls += [f"/functions/{entity.name}/run/"]
+        if kind.runnable:
+            urls += [f"/{kind.plural}/{entity.name}/run/"]
         admin = f"/admin/entities/{kind.model._meta.model_name}/"
         urls += [admin, f"{admin}{entity.pk}/change/"]
         if kind.name != "run":  # runs are made by running a function, never in the admin
