@@ -8,7 +8,11 @@ counts are pinned: a change that adds a query per row, or any query, fails here 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from applications.models import APIToken
+from applications.tokens import token_create
 from entities.kinds import KINDS
 from tests import factories as f
 
@@ -138,6 +142,46 @@ def test_the_member_list_is_constant_for_1_and_50_members(people, client_for):
         f.MembershipFactory(application=people.app_b, user=f.UserFactory(username=f"member{index}"))
     fifty = count_queries(client, "/api/v1/applications/app-b/members/", 50)
     assert one == fifty == MEMBER_LIST_QUERIES
+
+
+def with_token(user):
+    """A client with a token used a moment ago, whose last use is therefore not written again."""
+    token, key = token_create(user=user, name="counts")
+    APIToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+
+
+# The benchmark's reads (benchmarks/run.py) by a developer of A with a token, A holding functions (each
+# with its own image and secret). The first query is always the token joined to its user, with the
+# user's memberships in the same row: the gate's roles and applications are read from them.
+TOKEN_READS = [
+    # 2 COUNT, 3 the page joined to the creator, 4 labels (the caller's roles come with the token).
+    ("/api/v1/applications/", 1, 4),
+    # 2 COUNT, 3 the page of functions joined to their images, 4 their secrets, 5 their applications
+    # and labels (one UNION ALL); "app-a" is checked against the token's memberships, without a query.
+    ("/api/v1/functions/?application=app-a", 3, 5),
+    # 2 the count of every kind (one UNION ALL; app-a found among the token's memberships), 3 the
+    # page's images, 4 its secrets, 5 its functions, 6 their secrets, 7 every row's applications and
+    # labels (one UNION ALL).
+    ("/api/v1/applications/app-a/entities/", 9, 7),
+]
+
+
+@pytest.mark.parametrize(("path", "items", "expected"), TOKEN_READS, ids=[path for path, _, _ in TOKEN_READS])
+def test_a_token_reads_its_user_and_memberships_in_one_query_and_the_gate_asks_for_them_no_more(
+    people, path, items, expected
+):
+    populate(people, 3, "function")
+    assert count_queries(with_token(people.developer_a), path, items) == expected
+
+
+def test_a_token_of_a_member_through_a_group_sees_the_same_as_a_direct_member(people):
+    populate(people, 1, "function")
+    for user in (people.developer_a, people.group_member_a):
+        client = with_token(user)
+        assert count_queries(client, "/api/v1/functions/?application=app-a", 1) == TOKEN_READS[1][2]
+        assert count_queries(client, "/api/v1/applications/", 1) == TOKEN_READS[0][2]
+    assert with_token(people.member_b).get("/api/v1/functions/?application=app-a").status_code == 400
 
 
 def test_getting_one_by_name_and_application_reads_the_entity_and_its_labels_only(people, client_for):
