@@ -35,7 +35,7 @@ def developer(people, client):
     return client
 
 
-def test_the_function_list_runs_five_queries_for_one_row_and_for_thirty(
+def test_the_function_list_runs_four_queries_for_one_row_and_for_thirty(
     people, developer, django_assert_num_queries
 ):
     image = f.ImageFactory(name="img", applications=[people.app_a])
@@ -53,8 +53,8 @@ def test_the_function_list_runs_five_queries_for_one_row_and_for_thirty(
         # (+ the session without Redis) 1 user with their memberships: the switcher's applications
         # and roles (the current one, the filter's check of the application it was given, its choices
         # and "may the user create" are all read from them), 2 COUNT for the paginator, 3 the page of
-        # functions with their images, 4 their applications and tags (one UNION ALL), 5 their secrets.
-        with django_assert_num_queries(5 + len(session_queries())):
+        # functions with their images, 4 their applications, tags and secrets (one UNION ALL).
+        with django_assert_num_queries(4 + len(session_queries())):
             response = developer.get("/functions/")
         assert response.content.decode().count('<td class="name" ') == (1 if count == 1 else 30)
 
