@@ -23,9 +23,9 @@ def visible_applications(request) -> list[Application]:
     if not hasattr(request, _VISIBLE):
         apps = []
         if request.user.is_authenticated:
+            developer_of = access.member_application_ids(request.user, Role.DEVELOPER)
             apps = access.known_visible_applications(request.user)
             if apps is None:
-                developer_of = access.member_application_ids(request.user, Role.DEVELOPER)
                 apps = list(
                     access.visible_applications(request.user)
                     .only("id", "name")
@@ -33,7 +33,6 @@ def visible_applications(request) -> list[Application]:
                     .order_by("name")
                 )
             else:
-                developer_of = set(access.member_application_ids(request.user, Role.DEVELOPER))
                 for app in apps:
                     app.develops = app.pk in developer_of
         setattr(request, _VISIBLE, apps)
