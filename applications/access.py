@@ -6,19 +6,24 @@ subqueries on the membership and application-item tables: no extra query, no DIS
 
 Writing: `role_in`, `may_*` answer one question each. Superusers may do everything; staff may do
 what their Django model permissions allow, on every application.
+
+Signing in (a token, a session) reads the user's memberships in the user's own query
+(`memberships_column`) and keeps them on the request's user (`remember_memberships`): the gate then
+answers roles and "which applications" from them, with no query and no membership subquery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db import connections, router
+from django.db.models import CharField, Exists, Func, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from .models import ROLE_RANK, Application, ApplicationItem, Membership, Role
 
@@ -44,9 +49,74 @@ def memberships_of(user: Actor) -> QuerySet[Membership]:
     return Membership.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
 
 
-def member_application_ids(user: Actor, min_role: str = Role.VIEWER) -> QuerySet:
+# --- the memberships read with the user -----------------------------------------------------------
+
+_MEMBERSHIPS = "_dispatch_memberships"  # on the request's user: {application id: (best role, name)}
+
+
+class _Joined(Func):
+    """The subquery's rows as one text, comma-separated: one value whatever the number of rows."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def memberships_column(user_id: OuterRef) -> Subquery:
+    """A column for the query that reads a user: their memberships, direct and through groups, as
+    "id:role:name,…" (application names and roles hold neither ':' nor ','), for
+    `remember_memberships`. So signing in reads the user and what the gate needs in one query."""
+    entry = Concat(
+        "application_id", Value(":"), "role", Value(":"), "application__name", output_field=CharField()
+    )
+    rows = Membership.objects.filter(Q(user=user_id) | Q(group__user=user_id)).order_by()
+    return Subquery(rows.annotate(joined=_Joined(entry)).values("joined"))
+
+
+def remember_memberships(user: User, column: str | None) -> None:
+    """Keep on the user, for the rest of the request, the memberships `memberships_column` read."""
+    memberships: dict[int, tuple[str, str]] = {}
+    for entry in column.split(",") if column else ():
+        application_id, role, name = entry.split(":")
+        best = memberships.get(int(application_id))
+        if best is None or ROLE_RANK[role] > ROLE_RANK[best[0]]:
+            memberships[int(application_id)] = (role, name)
+    setattr(user, _MEMBERSHIPS, memberships)
+
+
+def forget_memberships(user: Actor) -> None:
+    """The user's memberships changed (a service wrote them): the gate reads them again."""
+    user.__dict__.pop(_MEMBERSHIPS, None)
+
+
+def _remembered(user: Actor) -> dict[int, tuple[str, str]] | None:
+    return getattr(user, _MEMBERSHIPS, None)
+
+
+def member_application_ids(user: Actor, min_role: str = Role.VIEWER) -> QuerySet | list[int]:
+    """The applications the user has at least that role in: the remembered ids, else a subquery."""
+    remembered = _remembered(user)
+    if remembered is not None:
+        return [app_id for app_id, (role, _) in remembered.items() if ROLE_RANK[role] >= ROLE_RANK[min_role]]
     roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[min_role]]
     return memberships_of(user).filter(role__in=roles).values("application_id")
+
+
+def known_visible_applications(user: Actor) -> list[Application] | None:
+    """The applications the user sees, by name, from the remembered memberships (only their id and
+    name are loaded), when membership alone decides it; None when that needs a query (staff, or
+    memberships not read with the user)."""
+    remembered = _remembered(user)
+    if remembered is None or _has_model_perm(user, Application, "view"):
+        return None
+    using = router.db_for_read(Application)
+    return [
+        Application.from_db(using, ["id", "name"], [app_id, name])
+        for app_id, (_, name) in sorted(remembered.items(), key=lambda item: item[1][1])
+    ]
 
 
 def visible_applications(user: Actor) -> QuerySet[Application]:
@@ -80,17 +150,18 @@ def visible_entities(model: type[Model], user: Actor, queryset: QuerySet | None 
     if kind_of(model).is_system:
         return qs
     content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
-    mine = ApplicationItem.objects.filter(
-        content_type=content_type, tag_id__in=member_application_ids(user)
-    ).values("object_id")
     # `pk IN (mine UNION ALL unassigned)`: the planner starts from the few ids on the right, through the
     # through table's index and the partial `unassigned` index. Written as `mine OR unassigned`, it
     # filters every row of the table instead (at 100,000 functions: count 4 ms against 73 ms).
-    sql, params = mine.query.get_compiler(using=qs.db).as_sql()
     table = connections[qs.db].ops.quote_name(model._meta.db_table)
     pk = connections[qs.db].ops.quote_name(model._meta.pk.column)  # type: ignore[arg-type]  # an entity's pk has one
-    ids = RawSQL(f"{sql} UNION ALL SELECT {pk} FROM {table} WHERE unassigned", params)
-    return qs.filter(pk__in=ids)
+    unassigned = f"SELECT {pk} FROM {table} WHERE unassigned"
+    applications = member_application_ids(user)
+    if not isinstance(applications, QuerySet) and not applications:  # remembered: a member of nothing
+        return qs.filter(pk__in=RawSQL(unassigned, ()))
+    mine = ApplicationItem.objects.filter(content_type=content_type, tag_id__in=applications)
+    sql, params = mine.values("object_id").query.get_compiler(using=qs.db).as_sql()
+    return qs.filter(pk__in=RawSQL(f"{sql} UNION ALL {unassigned}", params))
 
 
 def entities_in_application(model: type[Model], user: Actor, application: Application) -> QuerySet:
@@ -124,6 +195,9 @@ def roles_in(user: Actor, application_ids: Iterable[int]) -> dict[int, str]:
     best: dict[int, str] = {}
     if not (user.is_authenticated and user.is_active):
         return best
+    remembered = _remembered(user)
+    if remembered is not None:
+        return {app_id: remembered[app_id][0] for app_id in application_ids if app_id in remembered}
     for app_id, role in (
         memberships_of(user).filter(application_id__in=application_ids).values_list("application_id", "role")
     ):
@@ -248,8 +322,8 @@ def revealable_secrets(user: Actor, secrets: Iterable[Secret]) -> set[UUID]:
     return {secret.pk for secret in secrets if any(app.pk in developer for app in secret.applications.all())}
 
 
-def developer_application_ids(user: Actor) -> QuerySet:
-    """The applications the user may create and change entities in by role (a subquery)."""
+def developer_application_ids(user: Actor) -> QuerySet | list[int]:
+    """The applications the user may create and change entities in by role (ids, or a subquery)."""
     return member_application_ids(user, Role.DEVELOPER)
 
 

@@ -1,10 +1,11 @@
 """Reads shared by every surface."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
-from django.db.models import Count
+from django.db.models import Count, ManyToManyField, Model, QuerySet
 from taggit.managers import TaggableManager
 
 from .models import ApplicationItem
@@ -32,10 +33,12 @@ def entity_counts(application_ids, kinds) -> dict[int, dict]:
     return dict(counts)
 
 
-def attach_tags(objects) -> None:
+def attach_tags(objects, *, references: bool = False) -> None:
     """Fill the cache of every taggit manager (`applications`, `tags`) of a page of objects in one
     query, whatever the number of rows and whatever mix of kinds the page holds: the through tables
-    (every kind shares the same two) joined to their tags, read as one UNION ALL.
+    joined to their tags, read as one UNION ALL. With `references`, the many-to-many references too
+    (a function's secrets: their id and name, all a list shows of them), as branches of the same
+    query, for lists whose queryset leaves them unread (`entity_queryset(many_references=False)`).
 
     Not prefetch_related: while prefetching, taggit builds a filtered queryset for every row (1 to 2 ms
     each, most of a 50-row list's time). The caches are what Django's own prefetch leaves, so
@@ -43,86 +46,102 @@ def attach_tags(objects) -> None:
     `.filter()` on them finds nothing rather than every tag.
     """
     objects = list(objects)
-    uses = defaultdict(list)  # through model -> [(manager, content type id, objects of one model)]
     by_model = defaultdict(list)
     for obj in objects:
         by_model[type(obj)].append(obj)
-    for model, group in by_model.items():
-        content_type = ContentType.objects.get_for_model(model)  # cached by Django
-        for manager in [f for f in model._meta.get_fields() if isinstance(f, TaggableManager)]:
-            uses[manager.through].append((manager, content_type.pk, group))
-    if not uses:
+    branches = [branch for model, group in by_model.items() for branch in _branches(model, group, references)]
+    if not branches:
         return
     using = router.db_for_read(objects[0].__class__)
     # One query per type of object id (a UNION ALL needs one type per column): one for any page.
-    by_id_type = defaultdict(dict)
-    for through, through_uses in uses.items():
-        by_id_type[through._meta.get_field("object_id").get_internal_type()][through] = through_uses
-    for throughs in by_id_type.values():
-        found = _read_tags(throughs, using)
-        for through, through_uses in throughs.items():
-            tag_model = through._meta.get_field("tag").related_model
-            for manager, content_type_id, group in through_uses:
-                for obj in group:
-                    tags = found.get((through, content_type_id, obj.pk), [])
-                    _cache_tags(obj, manager.name, tag_model, tags)
+    by_id_type = defaultdict(list)
+    for branch in branches:
+        by_id_type[branch.objects[0]._meta.pk.get_internal_type()].append(branch)
+    for same_type in by_id_type.values():
+        found = _read_tags(same_type, using)
+        for index, branch in enumerate(same_type):
+            empty = branch.target._default_manager.none()
+            for obj in branch.objects:
+                _cache_tags(obj, branch.name, empty, found.get((index, obj.pk), []))
 
 
-def _read_tags(uses: dict, using: str) -> dict:
-    """{(through model, content type id, object id): [tags]} of the objects in `uses`, in one query.
+class _Branch(NamedTuple):
+    """One to-many relation of the objects of one model, read as one branch of attach_tags' query."""
 
-    Each through table is one branch of a UNION ALL: its content type and object ids, then its tag's
-    columns in a slot of their own, typed NULLs in the other branches' slots, and a number naming
-    the branch. The values go through the fields' converters, as Django's own reads do.
+    name: str  # the manager's, which names its prefetch cache
+    objects: list
+    target: type[Model]  # what the cache holds: tags, applications, secrets
+    fields: list  # the target's fields read
+    rows: QuerySet  # values_list: the object's id, then the target's fields
+
+
+def _branches(model: type[Model], objects: list, references: bool):
+    content_type = ContentType.objects.get_for_model(model)  # cached by Django
+    ids = [obj.pk for obj in objects]
+    for field in model._meta.get_fields():
+        if isinstance(field, TaggableManager):
+            target = field.through._meta.get_field("tag").related_model
+            fields = list(target._meta.concrete_fields)
+            rows = field.through.objects.filter(content_type_id=content_type.pk, object_id__in=ids)
+            columns = ["object_id", *(_column("tag", f) for f in fields)]
+        elif references and isinstance(field, ManyToManyField):
+            source, relation = field.m2m_field_name(), field.m2m_reverse_field_name()
+            target = field.related_model
+            fields = [target._meta.pk, target._meta.get_field("name")]
+            rows = field.remote_field.through.objects.filter(**{f"{source}_id__in": ids})
+            columns = [f"{source}_id", *(_column(relation, f) for f in fields)]
+        else:
+            continue
+        yield _Branch(field.name, objects, target, fields, rows.values_list(*columns).order_by())
+
+
+def _read_tags(branches: list[_Branch], using: str) -> dict:
+    """{(branch index, object id): [targets]} of the branches, in one query.
+
+    Each branch is one part of a UNION ALL: its number, the object's id, then its target's columns in
+    a slot of their own (one per target model), typed NULLs in the other slots. The values go through
+    the fields' converters, as Django's own reads do.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
-    slots = [
-        (through, through._meta.get_field("tag").related_model._meta.concrete_fields) for through in uses
-    ]
-    branches, params = [], []
-    for index, (through, fields) in enumerate(slots):
-        rows = (
-            through.objects.using(using)
-            .filter(
-                content_type_id__in={content_type_id for _, content_type_id, _ in uses[through]},
-                object_id__in=[obj.pk for _, _, group in uses[through] for obj in group],
-            )
-            .values_list("content_type_id", "object_id", *[_tag_column(field) for field in fields])
-            .order_by()
-        )
-        sql, branch_params = rows.query.get_compiler(using=using).as_sql()
-        columns = [str(index), "t.content_type_id", "t.object_id"]
-        for other, other_fields in slots:
-            for field in other_fields:
-                if other is through:
-                    columns.append(f"t.{quote(_tag_column(field))}")
-                else:
-                    columns.append(f"CAST(NULL AS {field.cast_db_type(connection)})")
-        branches.append(f"SELECT {', '.join(columns)} FROM ({sql}) t")
+    slots: dict = {}  # target model -> its fields, in the order of the columns
+    for branch in branches:
+        slots.setdefault(branch.target, branch.fields)
+    parts, params = [], []
+    for index, branch in enumerate(branches):
+        sql, branch_params = branch.rows.query.get_compiler(using=using).as_sql()
+        object_column, *target_columns = branch.rows.query.values_select
+        columns = [str(index), f"t.{quote(object_column)}"]
+        for target, fields in slots.items():
+            if target is branch.target:
+                columns += [f"t.{quote(column)}" for column in target_columns]
+            else:
+                columns += [f"CAST(NULL AS {field.cast_db_type(connection)})" for field in fields]
+        parts.append(f"SELECT {', '.join(columns)} FROM ({sql}) t")
         params.extend(branch_params)
-    convert_object_id = _converter(slots[0][0]._meta.get_field("object_id"), connection)
-    readers = []  # per branch: its through, tag model, attnames, converters and where its slot starts
-    start = 3
-    for through, fields in slots:
+    convert_object_id = _converter(branches[0].objects[0]._meta.pk, connection)
+    readers = {}  # per target: its attnames, converters and where its slot starts
+    start = 2
+    for target, fields in slots.items():
         converters = [_converter(field, connection) for field in fields]
-        readers.append((through, fields[0].model, [field.attname for field in fields], converters, start))
+        readers[target] = ([field.attname for field in fields], converters, start)
         start += len(fields)
     found: dict = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches), params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         for row in cursor.fetchall():
-            through, tag_model, attnames, converters, start = readers[row[0]]
+            target = branches[row[0]].target
+            attnames, converters, start = readers[target]
             values = [convert(value) for convert, value in zip(converters, row[start:], strict=False)]
-            tag = tag_model.from_db(using, attnames, values)
-            found[through, row[1], convert_object_id(row[2])].append(tag)
+            found[row[0], convert_object_id(row[1])].append(target.from_db(using, attnames, values))
     return found
 
 
-def _tag_column(field) -> str:
-    """How a through table's read names a tag's column: its primary key is the through's `tag_id`
-    (no join needed), any other through the join. Django names each column of the read by its look-up."""
-    return "tag_id" if field.primary_key else f"tag__{field.attname}"
+def _column(relation: str, field) -> str:
+    """How a through table's read names a column of the related row: its primary key is the through's
+    own `<relation>_id` (no join needed), any other through the join. Django names each column of the
+    read by its look-up."""
+    return f"{relation}_id" if field.primary_key else f"{relation}__{field.attname}"
 
 
 def _converter(field, connection):
@@ -142,11 +161,14 @@ def attach_known_tags(obj, *, applications, labels) -> None:
     """Fill the caches `attach_tags` fills from tags already known (an entity just made in these
     applications, with these labels), without reading them back."""
     for name, tags in (("applications", applications), ("tags", labels)):
-        _cache_tags(obj, name, obj._meta.get_field(name).related_model, tags)
+        _cache_tags(obj, name, obj._meta.get_field(name).related_model._default_manager.none(), tags)
 
 
-def _cache_tags(obj, name: str, tag_model, tags) -> None:
-    cached = tag_model._default_manager.none()  # filtering it further finds nothing, never more
-    cached._result_cache = sorted(tags, key=lambda tag: tag.name)
+def _cache_tags(obj, name: str, empty: QuerySet, tags) -> None:
+    """Cache the tags as the object's prefetched `name`: a copy of an empty queryset, so filtering it
+    further finds nothing, never more. The copies share the empty one's query (every further filter
+    clones it first), as making a queryset per object and manager was a tenth of a list's time."""
+    cached = QuerySet.__new__(type(empty))
+    cached.__dict__.update(empty.__dict__, _result_cache=sorted(tags, key=lambda tag: tag.name))
     cached._prefetch_done = True
     obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached

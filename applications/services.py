@@ -75,6 +75,7 @@ def application_create(
     if tags:
         application.tags.set(list(tags))
     Membership.objects.create(application=application, user=user, role=Role.ADMIN)
+    access.forget_memberships(user)  # the request's user remembers a membership less
     return application
 
 
@@ -112,6 +113,7 @@ def application_update(
     _save(application)
     if tags is not None:
         application.tags.set(list(tags))
+    access.forget_memberships(user)  # the request's user may remember the application's old name
     return application
 
 
@@ -206,6 +208,7 @@ def application_delete(
         if ids:
             kind.model.objects.filter(pk__in=ids).delete()
     application.delete()
+    access.forget_memberships(user)
     plan.dry_run = False
     return plan
 
@@ -272,6 +275,7 @@ def membership_set(
     membership, _ = Membership.objects.update_or_create(
         application=application, **lookup, defaults={"role": role}
     )
+    access.forget_memberships(user)  # it may be the request's user's own, or their group's
     return membership
 
 
@@ -287,6 +291,7 @@ def membership_delete(*, membership: Membership, user: Actor) -> None:
         return
     check_admins_remain(user=user, application=membership.application, losing=[current])
     current.delete()
+    access.forget_memberships(user)
 
 
 def group_by_name(name: str) -> Group:

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 
+from . import access
 from .models import APIToken
 
 KEY_PREFIX = "dsp_"
@@ -37,12 +39,21 @@ def token_revoke(*, token: APIToken, user) -> None:
 
 
 def user_for_key(key: str):
-    """The active user a key belongs to, or None; records when the token was last used."""
+    """The active user a key belongs to, or None; records when the token was last used.
+
+    One query reads the token, its user and the user's memberships, which the access gate then
+    answers from for the rest of the request."""
     if not key or not key.startswith(KEY_PREFIX):
         return None
-    token = APIToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    token = (
+        APIToken.objects.select_related("user")
+        .annotate(memberships=access.memberships_column(OuterRef("user_id")))
+        .filter(key_hash=hash_key(key))
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
+    access.remember_memberships(token.user, token.memberships)
     now = timezone.now()
     if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
         APIToken.objects.filter(pk=token.pk).update(last_used=now)

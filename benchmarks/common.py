@@ -115,11 +115,12 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
 
 def session_key_for(user) -> str:
     """A signed-in session for the user, made in the database the server reads (its cookie's value)."""
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -170,6 +170,9 @@ SESSION_ENGINE = (
 )
 SESSION_CACHE_ALIAS = "shared"
 
+# Django's, reading a session's user with their memberships in one query (the access gate's).
+AUTHENTICATION_BACKENDS = ["applications.backends.ModelBackend"]
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

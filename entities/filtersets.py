@@ -189,6 +189,17 @@ class EntityFilterSet(django_filters.FilterSet):
                 self.blank_application = True
         super().__init__(data, *args, **kwargs)
 
+    @property
+    def form(self):
+        """The filters' form; the application filter checks names against the applications read with
+        the user when there are (`access.known_visible_applications`), so it asks no query."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            known = access.known_visible_applications(getattr(self.request, "user", None) or AnonymousUser())
+            if known is not None and "application" in form.fields:
+                form.fields["application"].use_known(known)
+        return self._form
+
     def filter_queryset(self, queryset):
         if self.blank_application:
             queryset = queryset.filter(~Exists(self._items()))

@@ -5,6 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from applications import access
+from applications.backends import ModelBackend
+from applications.models import Application, Role
+from applications.tokens import token_create, user_for_key
 from entities import services
 from entities.kinds import KINDS
 from entities.models import Function
@@ -199,3 +202,41 @@ def test_staff_who_see_an_application_by_permission_still_need_the_kind_permissi
     people.outsider.user_permissions.add(Permission.objects.get(codename="view_application"))
     assert people.app_a in access.visible_applications(people.outsider)
     assert not access.entities_in_application(Function, people.outsider, people.app_a).exists()
+
+
+@pytest.mark.parametrize("who", READERS_OF_A + NOT_READERS_OF_A)
+def test_a_user_signed_in_by_session_or_token_remembers_what_the_gate_would_read(people, who):
+    user = getattr(people, who)
+    # a viewer of A directly and a developer through a group: the best role counts
+    f.MembershipFactory(application=people.app_a, user=people.group_member_a, role=Role.VIEWER)
+    for kind in KINDS:
+        entity_in(kind, people.app_a), entity_in(kind, people.app_b)
+    _, key = token_create(user=user, name="gate")
+    every = list(Application.objects.values_list("pk", flat=True))
+    for signed_in in (ModelBackend().get_user(user.pk), user_for_key(key)):
+        assert access.roles_in(signed_in, every) == access.roles_in(user, every)
+        for role in Role.values:
+            remembered = Application.objects.filter(id__in=access.member_application_ids(signed_in, role))
+            read = Application.objects.filter(id__in=access.member_application_ids(user, role))
+            assert set(remembered) == set(read)
+        assert set(access.visible_applications(signed_in)) == set(access.visible_applications(user))
+        known = access.known_visible_applications(signed_in)
+        assert known is None or [app.name for app in known] == sorted(
+            app.name for app in access.visible_applications(user)
+        )
+        for kind in KINDS:
+            assert set(access.visible_entities(kind.model, signed_in)) == set(
+                access.visible_entities(kind.model, user)
+            )
+
+
+def test_creating_an_application_forgets_the_memberships_remembered_at_sign_in(people, client):
+    _, key = token_create(user=people.staff, name="create")
+    response = client.post(
+        "/api/v1/applications/",
+        {"name": "made-now"},
+        HTTP_AUTHORIZATION=f"Token {key}",
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["role"] == "admin"

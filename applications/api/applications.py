@@ -78,10 +78,15 @@ class ApplicationViewSet(RevisionedMixin, viewsets.ModelViewSet):
 
     def get_object(self):
         name = self.kwargs[self.lookup_field]
-        queryset = self.get_queryset() if self.action in ("retrieve", "update", "partial_update") else None
-        if queryset is None:  # the sub-resources need the application only, not its labels
-            queryset = access.visible_applications(self.request.user)
-        obj = queryset.filter(name=name).first()
+        known = access.known_visible_applications(self.request.user)
+        if self.action == "entities" and known is not None:  # its id is all the list needs
+            obj = next((application for application in known if application.name == name), None)
+        else:
+            if self.action in ("retrieve", "update", "partial_update"):
+                queryset = self.get_queryset()
+            else:  # the sub-resources need the application only, not its labels
+                queryset = access.visible_applications(self.request.user)
+            obj = queryset.filter(name=name).first()
         if obj is None:
             raise exceptions.NotFound(f"Application '{name}' does not exist.")
         return obj

@@ -195,10 +195,11 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         )(viewset)
 
     def get_queryset(self):
-        return entity_queryset(self.kind, self.request.user)
+        # the references are read with the labels (attach_tags)
+        return entity_queryset(self.kind, self.request.user, many_references=False)
 
     def attach(self, objects) -> None:
-        attach_tags(objects)
+        attach_tags(objects, references=True)
 
     def get_object(self):
         # `functions/hello/?application=X` is a 404 when hello is not in X, and also when X is a
@@ -318,7 +319,8 @@ def entity_page(view, application=None):
     blocks = []
     for kind in filterset.selected_kinds(kinds):
         # the caller sees `application`: it was looked up through the gate
-        queryset = entity_queryset(kind, request.user, application=application).order_by()
+        queryset = entity_queryset(kind, request.user, application=application, many_references=False)
+        queryset = queryset.order_by()
         blocks.append((kind, filterset.filter_kind_queryset(queryset)))
     if filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
@@ -353,7 +355,7 @@ def _ordered_union_page(view, filterset, blocks) -> list:
 
 def _serialize_mixed(view, objects) -> list:
     """Entities of several kinds, each by its kind's serializer, in the order given."""
-    attach_tags(objects)
+    attach_tags(objects, references=True)
     context = view.get_serializer_context()
     by_kind: dict[Kind, list] = {}
     for obj in objects:

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -98,9 +97,9 @@ class KindView(LoginRequiredMixin, View):
         """The visible entity by name (and in ?application=X when given), else a 404."""
         queryset = entity_queryset(self.kind, request.user, labels=True)
         application = request.GET.get("application")
-        if application:
-            items = access.application_items(self.kind.model).filter(tag__name=application)
-            queryset = queryset.filter(Exists(items))
+        if application:  # in the entity's own query, and only an application the user sees
+            in_it = access.in_application_named(self.kind.model, request.user, application)
+            queryset = queryset.filter(in_it)
         entity = queryset.filter(name=name).first()
         if entity is None:
             raise Http404(f"There is no {self.kind.label} named '{name}' that you can see.")
@@ -116,13 +115,14 @@ class ObjectListView(KindView):
         kind = self.kind
         filters = ListFilters(request)
         filterset_class = kind.filterset
-        queryset = entity_queryset(kind, request.user)
+        # the references are read with the rows' labels (attach_tags)
+        queryset = entity_queryset(kind, request.user, many_references=False)
         filterset = filterset_class(filters.data, queryset=queryset, request=request)
         valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.
         rows = filterset.qs if valid else filterset.queryset.none()
-        table = filters.paginate(kind.table(rows))
+        table = filters.paginate(kind.table(rows), references=True)
         may_create = may_create_somewhere(request, kind)
         context = self.base_context(**filters.context(table), may_create=may_create)
         return render(request, self.template_name, context, status=200 if valid else 400)
@@ -153,9 +153,10 @@ class ListFilters:
         form.fields["application"].help_text = "None ticked: the current application, or all."
         return filterset.is_valid()
 
-    def paginate(self, table):
+    def paginate(self, table, references: bool = False):
+        """One page of the table, with its rows' labels (and `references`: many-to-many) attached."""
         RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
-        attach_tags(row.record for row in table.page.object_list)
+        attach_tags((row.record for row in table.page.object_list), references=references)
         return table
 
     def context(self, table) -> dict:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def changelist_queries(kind) -> list[str]:
     """What an entity changelist asks the database, whatever the number of rows."""
-    queries = [*session_queries(), "the signed-in user"]
+    queries = [*session_queries(), "the signed-in user, with their memberships in the same query"]
     if not kind.is_system:
         queries.append("the application filter's choices")
     if kind.read_only:  # runs

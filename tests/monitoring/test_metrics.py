@@ -218,15 +218,16 @@ def test_a_bad_range_on_the_dashboard_is_a_400_with_the_reason(people, client):
     assert "Range &#x27;1y&#x27; is unknown; use 1h, 24h or 7d." in response.content.decode()
 
 
-def test_the_dashboard_runs_seven_queries_whatever_the_runs_and_events(
+def test_the_dashboard_runs_six_queries_whatever_the_runs_and_events(
     people, runs, client, django_assert_num_queries
 ):
     client.force_login(people.viewer_a)
     client.get("/applications/app-a/dashboard/")  # fills the content type cache, as any earlier request does
-    # (the session, from the database without REDIS_URL), 1 the user, 2 the application (through the
-    # gate), 3 the window's runs, 4 the window's events in, counted per step, 5 entities per kind
-    # (quota), 6 unfinished and last-minute runs (quotas), 7 the switcher's list
-    with django_assert_num_queries(len(session_queries()) + 7):
+    # (the session, from the database without REDIS_URL), 1 the user with their memberships (the
+    # switcher's list is read from them), 2 the application (through the gate), 3 the window's runs,
+    # 4 the window's events in, counted per step, 5 entities per kind (quota), 6 unfinished and
+    # last-minute runs (quotas)
+    with django_assert_num_queries(len(session_queries()) + 6):
         client.get("/applications/app-a/dashboard/", {"range": "7d"})
 
 

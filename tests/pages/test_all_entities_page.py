@@ -87,9 +87,9 @@ def test_it_costs_the_same_for_one_row_per_kind_and_thirty(people, client_for, d
         for _ in range(count):
             f.FunctionFactory(image=image, applications=[people.app_a]).tags.add("team=a")
         client.get("/entities/?kind=image&kind=function")  # warm the content-type cache
-        # (+ the session without Redis) 1 user, 2 COUNT of every kind in one query, 3 the page's images,
-        # 4 its functions, 5 their applications and tags (all kinds in one UNION ALL), 6 the user's
-        # applications for the switcher (the filter form's application choices are read from them).
-        with django_assert_num_queries(6 + len(session_queries())):
+        # (+ the session without Redis) 1 user with their memberships (the switcher and the filter
+        # form's application choices are read from them), 2 COUNT of every kind in one query, 3 the
+        # page's images, 4 its functions, 5 their applications and tags (all kinds in one UNION ALL).
+        with django_assert_num_queries(5 + len(session_queries())):
             response = client.get("/entities/?kind=image&kind=function")
         assert len(names(response)) == (2 if count == 1 else 30)

@@ -328,6 +328,17 @@ def test_detail_with_another_application_in_the_url_is_a_404(scene, people, clie
     assert client.get("/functions/hello/?application=app-b").status_code == 404
 
 
+def test_detail_in_an_application_the_user_is_not_a_member_of_is_a_404_as_in_the_api(
+    settings, people, client_for
+):
+    settings.DISPATCH_SCOPES = {"secret": "many"}
+    f.SecretFactory(name="shared", applications=[people.app_a, people.app_b])
+    client = client_for(people.developer_a)
+    assert client.get("/secrets/shared/?application=app-a").status_code == 200
+    assert client.get("/secrets/shared/?application=app-b").status_code == 404
+    assert client_for(people.member_b).get("/secrets/shared/?application=app-b").status_code == 200
+
+
 def test_secret_values_are_masked_for_viewers(scene, people, client_for):
     for url in ("/secrets/open-sesame/", "/secrets/"):
         page = client_for(people.viewer_a).get(url).content.decode()

@@ -35,7 +35,7 @@ def developer(people, client):
     return client
 
 
-def test_the_function_list_runs_six_queries_for_one_row_and_for_thirty(
+def test_the_function_list_runs_four_queries_for_one_row_and_for_thirty(
     people, developer, django_assert_num_queries
 ):
     image = f.ImageFactory(name="img", applications=[people.app_a])
@@ -50,11 +50,11 @@ def test_the_function_list_runs_six_queries_for_one_row_and_for_thirty(
     for count in (1, 29):
         add(count)
         developer.get("/functions/")  # warm the content-type cache
-        # (+ the session without Redis) 1 user, 2 the switcher's applications with "developer of it"
-        # (the current one, the filter's check of the application it was given, its choices and "may
-        # the user create" are all read from them), 3 COUNT for the paginator, 4 the page of functions
-        # with their images, 5 their applications and tags (one UNION ALL), 6 their secrets.
-        with django_assert_num_queries(6 + len(session_queries())):
+        # (+ the session without Redis) 1 user with their memberships: the switcher's applications
+        # and roles (the current one, the filter's check of the application it was given, its choices
+        # and "may the user create" are all read from them), 2 COUNT for the paginator, 3 the page of
+        # functions with their images, 4 their applications, tags and secrets (one UNION ALL).
+        with django_assert_num_queries(4 + len(session_queries())):
             response = developer.get("/functions/")
         assert response.content.decode().count('<td class="name" ') == (1 if count == 1 else 30)
 
@@ -94,10 +94,10 @@ def test_home_costs_the_same_for_one_application_and_ten(people, client, django_
     for count, start in ((1, 0), (9, 1)):
         add(count, start)
         client.get("/")  # warm the content-type cache
-        # (+ the session without Redis) 1 user, 2 visible applications, 3 counts by kind (one
-        # GROUP BY on the through table), 4 the user's roles, 5 newest runs with their functions,
-        # 6 their applications, 7 their tags, 8 the switcher's list.
-        with django_assert_num_queries(8 + len(session_queries())):
+        # (+ the session without Redis) 1 user with their memberships (their roles and the
+        # switcher's list are read from them), 2 visible applications, 3 counts by kind (one GROUP BY
+        # on the through table), 4 newest runs with their functions, 5 their applications, 6 their tags.
+        with django_assert_num_queries(6 + len(session_queries())):
             client.get("/")
 
 
@@ -123,12 +123,12 @@ def test_edit_forms_cost_the_same_whatever_the_choices(people, developer, django
         f.SecretFactory(applications=[people.app_a])
         f.ImageFactory(applications=[people.app_a, people.app_b])
     assert [queries(developer, url) for url in urls] == first
-    # (+ the session without Redis) 1 user, 2 the switcher's applications with "developer of it"
-    # (may the user create is read from them), 3 the applications field's choices, 4 the usable
-    # images, 5 their applications (for the labels), 6 the usable secrets, 7 their applications.
-    with django_assert_num_queries(7 + len(session_queries())):
+    # (+ the session without Redis) 1 user with their memberships (the switcher's applications and
+    # "may the user create" are read from them), 2 the applications field's choices, 3 the usable
+    # images, 4 their applications (for the labels), 5 the usable secrets, 6 their applications.
+    with django_assert_num_queries(6 + len(session_queries())):
         developer.get("/functions/new/")
-    # The edit form reads the function, its applications, tags and secrets and the user's roles in its
-    # applications (may change): 5 more.
-    with django_assert_num_queries(12 + len(session_queries())):
+    # The edit form reads the function, its applications, tags and secrets: 4 more (the user's roles
+    # in its applications, for "may change", come with the user).
+    with django_assert_num_queries(10 + len(session_queries())):
         developer.get("/functions/hello/edit/")
