@@ -206,9 +206,12 @@ def deep_cursor(base, root_key) -> tuple[str | None, str | None]:
     return encode_cursor(row["kind"], row["name"]), floor
 
 
-def run_operation(base, path, headers, requests, concurrency):
+def run_operation(base, path, headers, requests, concurrency, workers=2):
     client = httpx.Client(base_url=base, headers={"X-Forwarded-Proto": "https", **headers}, timeout=60)
-    client.get(path)  # warm up this worker's caches
+    # Warm up every worker's caches (gunicorn's sync workers take turns, without keep-alive): a worker's
+    # first request of a path is not the steady state the percentiles describe.
+    for _ in range(4 * workers):
+        client.get(path)
 
     def one(_):
         started = time.perf_counter()
@@ -316,7 +319,7 @@ def main(argv=None):
             path = path.replace("{deep_cursor}", cursor or "")
             floor = measure_floor(floor_sql[name], 50)
             for concurrency in args.concurrency or (1, 8):
-                result = run_operation(base, path, headers, args.requests, concurrency)
+                result = run_operation(base, path, headers, args.requests, concurrency, args.workers)
                 ratio = result["p50"] / floor if floor else None
                 print(
                     f"{name:34} {concurrency:>2} {result['p50']:8.1f} {result['p95']:8.1f} "
