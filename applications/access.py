@@ -105,6 +105,18 @@ def member_application_ids(user: Actor, min_role: str = Role.VIEWER) -> QuerySet
     return memberships_of(user).filter(role__in=roles).values("application_id")
 
 
+def member_application_named(user: Actor, names: list[str]) -> Application | None:
+    """The application when `names` is one name of an application the user is a member of, read from
+    the remembered memberships (no query); None otherwise (staff, several names, a stranger's).
+
+    A list asked for one such application needs no general gate: a member sees everything in it, so
+    its entities are read by that application's index alone (`entities_in_application`), not as the
+    gate's every application then narrowed (an application's runs at 1,000,000 runs: ~30 ms -> ~5)."""
+    if len(names) != 1:
+        return None
+    return next((app for app in known_visible_applications(user) or () if app.name == names[0]), None)
+
+
 def known_visible_applications(user: Actor) -> list[Application] | None:
     """The applications the user sees, by name, from the remembered memberships (only their id and
     name are loaded), when membership alone decides it; None when that needs a query (staff, or

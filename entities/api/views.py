@@ -195,8 +195,11 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         )(viewset)
 
     def get_queryset(self):
-        # the references are read with the labels (attach_tags)
-        return entity_queryset(self.kind, self.request.user, many_references=False)
+        # the references are read with the labels (attach_tags); `?application=` of the caller's own
+        # application reads by that application alone (the filter then only repeats it)
+        user = self.request.user
+        application = access.member_application_named(user, self.request.query_params.getlist("application"))
+        return entity_queryset(self.kind, user, application=application, many_references=False)
 
     def attach(self, objects) -> None:
         attach_tags(objects, references=True)

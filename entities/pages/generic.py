@@ -115,8 +115,10 @@ class ObjectListView(KindView):
         kind = self.kind
         filters = ListFilters(request)
         filterset_class = kind.filterset
-        # the references are read with the rows' labels (attach_tags)
-        queryset = entity_queryset(kind, request.user, many_references=False)
+        # the references are read with the rows' labels (attach_tags); the caller's own application,
+        # asked for or current, reads by that application alone (the filter then only repeats it)
+        application = access.member_application_named(request.user, filters.data.getlist("application"))
+        queryset = entity_queryset(kind, request.user, application=application, many_references=False)
         filterset = filterset_class(filters.data, queryset=queryset, request=request)
         valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no

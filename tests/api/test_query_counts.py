@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from applications.models import APIToken
 from applications.tokens import token_create
 from entities.kinds import KINDS
+from entities.models import Function
 from tests import factories as f
 
 # Per kind: 1 COUNT(*); 1 page of rows joined to their FK references and creator; 1 their applications,
@@ -201,3 +202,21 @@ def test_getting_one_by_name_and_application_reads_the_entity_and_its_labels_onl
     other = people.app_b.name
     assert client.get(f"/api/v1/functions/{function.name}/?application={other}").status_code == 404
     assert client.get(f"/api/v1/functions/{function.name}/?application=nope").status_code == 404
+
+
+def test_a_members_list_of_one_application_reads_by_that_application_alone(people):
+    """Membership of the one application asked for implies the gate (every application of the caller,
+    and the unassigned entities), so the list reads by that application's index alone: the same rows,
+    without the gate's subquery that made an application's runs slow at 1,000,000 runs."""
+    f.MembershipFactory(application=people.app_b, user=people.developer_a)
+    populate(people, 2, "function")
+    f.make_with_references("function", [people.app_b], {})
+    f.make_with_references("function", [], {})
+    client = with_token(people.developer_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/functions/?application=app-a")
+    names = {row["name"] for row in response.json()["results"]}
+    in_a = Function.objects.filter(applications=people.app_a).values_list("name", flat=True)
+    assert names == set(in_a) and len(names) == 2
+    count = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
+    assert "unassigned" not in count
