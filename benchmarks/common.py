@@ -70,6 +70,8 @@ def gunicorn(database_url: str, workers: int, extra_env: dict | None = None, log
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url,
+        # the checkout's own CLI package (the kinds' records), not the one installed in the venv
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root / "cli"), os.environ.get("PYTHONPATH")])),
         **(extra_env or {}),
     }
     # Production serves static files from the manifest that collectstatic writes (pages 500 without it).

@@ -250,7 +250,7 @@ def start(parser, args, generate: bool):
     # One key for this process and the servers: the session made here must verify there.
     os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
     setup_django(args.database_url)
-    return prepare(generate, args.applications, args.functions, args.runs)
+    return prepare(generate, args.applications, args.functions, getattr(args, "runs", 0))
 
 
 def write_report(report: dict, out: str) -> None:
