@@ -4,8 +4,8 @@
 filters (application with "Unassigned", status, tag; they ask the kind's shared FilterSet), search,
 autocomplete for references, read-only record fields, writes and deletes through entities.services,
 and the bulk actions "Add to application…", "Remove from application…" and "Move to application…".
-The per-kind admins at the bottom, each registered for its model, are configuration: a few extra
-columns each.
+The per-kind admins at the bottom are configuration: their model and a few extra columns each; the
+registry registers every kind, with EntityAdmin for a kind that has nothing of its own.
 """
 
 from collections.abc import Callable
@@ -37,7 +37,7 @@ from dispatch_site.errors import REFUSALS, reason_of
 
 from . import models as m
 from . import rules, services
-from .kinds import kind_of
+from .kinds import KINDS, kind_of
 from .models import Entity, LabelItem
 from .pages.forms import JSONTextField, LFTextField
 from .selectors import entity_queryset
@@ -542,18 +542,18 @@ class EntityAdmin(ServiceAdmin):
 # --- the kinds: configuration only --------------------------------------------------------------------
 
 
-@admin.register(m.BaseImage)
 class BaseImageAdmin(EntityAdmin):
+    model = m.BaseImage
     columns = ("language", "docker_url")
 
 
-@admin.register(m.Image)
 class ImageAdmin(EntityAdmin):
+    model = m.Image
     columns = ("base_image", "language")
 
 
-@admin.register(m.Secret)
 class SecretAdmin(EntityAdmin):
+    model = m.Secret
     form = SecretForm
     columns = ("value_keys",)
     extra_fields = ("value_keys",)
@@ -565,35 +565,35 @@ class SecretAdmin(EntityAdmin):
         return ", ".join(obj.keys) or "—"
 
 
-@admin.register(m.Function)
 class FunctionAdmin(EntityAdmin):
+    model = m.Function
     columns = ("image", "handler")
 
 
-@admin.register(m.API)
 class APIAdmin(EntityAdmin):
+    model = m.API
     columns = ("function", "enabled")
 
 
-@admin.register(m.EventDriverType)
 class EventDriverTypeAdmin(EntityAdmin):
+    model = m.EventDriverType
     columns = ("image", "built_in")
 
 
-@admin.register(m.EventDriver)
 class EventDriverAdmin(EntityAdmin):
+    model = m.EventDriver
     columns = ("type",)
 
 
-@admin.register(m.Subscription)
 class SubscriptionAdmin(EntityAdmin):
+    model = m.Subscription
     columns = ("event_type", "function", "topic")
 
 
-@admin.register(m.FunctionRun)
 class FunctionRunAdmin(EntityAdmin):
     """Runs are records of what happened: shown, filtered and deleted here, never made or changed."""
 
+    model = m.FunctionRun
     columns = ("function_name", "error_type", "duration")
     actions = []  # a run keeps the applications it was made in
 
@@ -605,6 +605,12 @@ class FunctionRunAdmin(EntityAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Every kind in the admin: its own class where it has one (its model), else the shared EntityAdmin.
+ADMINS = {getattr(cls, "model", None): cls for cls in EntityAdmin.__subclasses__()}
+for _kind in KINDS:
+    admin.site.register(_kind.model, ADMINS.get(_kind.model, EntityAdmin))
 
 
 # Labels change on their entities, through the services (which count revisions), not in taggit's own

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 from applications import access
-from applications.models import Application, Role
+from applications.models import Application
 
 SESSION_KEY = "dispatch_application"
 _CURRENT = "_dispatch_current_application"
@@ -23,7 +23,7 @@ def visible_applications(request) -> list[Application]:
     if not hasattr(request, _VISIBLE):
         apps = []
         if request.user.is_authenticated:
-            developer_of = access.member_application_ids(request.user, Role.DEVELOPER)
+            developer_of = access.developer_application_ids(request.user)
             apps = access.known_visible_applications(request.user)
             if apps is None:
                 apps = list(
