@@ -59,6 +59,14 @@ def prefetched(manager: Any) -> Any:
     return cached if cached is not None else manager.all()
 
 
+def prefetched_of(instance: Any, name: str) -> Any:
+    """The rows of the instance's to-many relation `name` from its prefetch cache, without making its
+    manager (a new object per row and relation: a tenth of serializing a page); a query when nothing
+    is cached."""
+    cached = instance.__dict__.get("_prefetched_objects_cache", {}).get(name)
+    return cached if cached is not None else getattr(instance, name).all()
+
+
 class ForeignCursor(ValueError):
     """A cursor that names a place the list does not have (the API answers 400)."""
 

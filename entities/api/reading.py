@@ -20,7 +20,7 @@ from rest_framework import fields, relations
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
-from entities.selectors import prefetched
+from entities.selectors import prefetched_of
 
 SKIP = object()
 
@@ -171,6 +171,6 @@ def _many_slugs_reader(field, name):
     def read(instance):
         if instance.pk is None:
             return []
-        return [getattr(row, slug) for row in prefetched(getattr(instance, name))]
+        return [getattr(row, slug) for row in prefetched_of(instance, name)]
 
     return read

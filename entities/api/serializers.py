@@ -29,7 +29,7 @@ from entities import reveal, rules, services
 from entities.kinds import KINDS, get_kind, kind_of, surface
 from entities.shapes import HTTP_METHODS, PROTOCOLS, ShapedJSONField
 
-from ..selectors import prefetched
+from ..selectors import prefetched_of
 from .reading import read_plan, represent
 
 APPLICATION_TAG_KEYS = {"application", "app"}
@@ -138,7 +138,7 @@ class NamesField(serializers.ListField):
 
     def reader(self):
         name = self.source_attrs[0]
-        return lambda instance: sorted(item.name for item in prefetched(getattr(instance, name)))
+        return lambda instance: sorted(item.name for item in prefetched_of(instance, name))
 
 
 TagsInput = namedtuple("TagsInput", "labels applications")
@@ -177,7 +177,7 @@ class TagsField(serializers.Field):
 
     def reader(self):
         name = self.source_attrs[0]
-        return lambda instance: sorted(tag.name for tag in prefetched(getattr(instance, name)))
+        return lambda instance: sorted(tag.name for tag in prefetched_of(instance, name))
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
