@@ -121,7 +121,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # parallel workers against 1.2 ms without; even the count of all 480,000 entities is faster
     # serial, 18.6 ms against 21.7, on the benchmark's data). Concurrent requests hold the cores anyway.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["server_side_binding"] = True
     options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
