@@ -155,8 +155,8 @@ class EntityFilterSet(django_filters.FilterSet):
         return access.application_items(self.queryset.model)
 
     def filter_application(self, queryset, name, applications):
-        if not applications:
-            return queryset
+        if not applications or [a.pk for a in applications] == [self.narrowed_to]:
+            return queryset  # nothing asked, or what the queryset already holds alone
         return queryset.filter(Exists(self._items().filter(tag__in=[a.pk for a in applications])))
 
     def filter_unassigned(self, queryset, name, value):
@@ -178,7 +178,10 @@ class EntityFilterSet(django_filters.FilterSet):
             query |= Q(**{f"{field}__icontains": value})
         return queryset.filter(query)
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, narrowed_to: int | None = None, **kwargs):
+        # The id of the application the queryset was read by (`entities_in_application`), whose
+        # filter would only repeat it.
+        self.narrowed_to = narrowed_to
         # `application=` with only empty values asks for unassigned entities, as in the design.
         self.blank_application = False
         if data is not None and hasattr(data, "getlist") and "application" in data:

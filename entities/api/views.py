@@ -132,6 +132,11 @@ class RevisionedMixin:
 class StrictFilterBackend(DjangoFilterBackend):
     """Django-filter, with a stable order: ties of the requested ordering are broken by name."""
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        narrowed_to = getattr(view, "narrowed_to", None)
+        return kwargs if narrowed_to is None else {**kwargs, "narrowed_to": narrowed_to}
+
     def filter_queryset(self, request, queryset, view):
         queryset = super().filter_queryset(request, queryset, view)
         order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
@@ -199,6 +204,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         # application reads by that application alone (the filter then only repeats it)
         user = self.request.user
         application = access.member_application_named(user, self.request.query_params.getlist("application"))
+        self.narrowed_to = application.pk if application is not None else None
         return entity_queryset(self.kind, user, application=application, many_references=False)
 
     def attach(self, objects) -> None:

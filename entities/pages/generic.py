@@ -119,7 +119,8 @@ class ObjectListView(KindView):
         # asked for or current, reads by that application alone (the filter then only repeats it)
         application = access.member_application_named(request.user, filters.data.getlist("application"))
         queryset = entity_queryset(kind, request.user, application=application, many_references=False)
-        filterset = filterset_class(filters.data, queryset=queryset, request=request)
+        narrowed_to = application.pk if application is not None else None
+        filterset = filterset_class(filters.data, queryset=queryset, request=request, narrowed_to=narrowed_to)
         valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.

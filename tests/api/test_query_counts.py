@@ -220,3 +220,5 @@ def test_a_members_list_of_one_application_reads_by_that_application_alone(peopl
     assert names == set(in_a) and len(names) == 2
     count = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
     assert "unassigned" not in count
+    # and the application filter does not ask again what the read already holds
+    assert count.count("applications_applicationitem") == 1

@@ -54,9 +54,12 @@ def test_the_function_list_runs_four_queries_for_one_row_and_for_thirty(
         # and roles (the current one, the filter's check of the application it was given, its choices
         # and "may the user create" are all read from them), 2 COUNT for the paginator, 3 the page of
         # functions with their images, 4 their applications, tags and secrets (one UNION ALL).
-        with django_assert_num_queries(4 + len(session_queries())):
+        with django_assert_num_queries(4 + len(session_queries())) as context:
             response = developer.get("/functions/")
         assert response.content.decode().count('<td class="name" ') == (1 if count == 1 else 30)
+        # the current application is read by its index once, not filtered for again
+        counted = next(query["sql"] for query in context.captured_queries if "COUNT(" in query["sql"])
+        assert counted.count("applications_applicationitem") == 1
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
