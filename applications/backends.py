@@ -1,9 +1,17 @@
 """The authentication backend of the pages and the admin (sessions)."""
 
+import functools
+
 from django.contrib.auth import backends, get_user_model
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 
 from . import access
+
+
+@functools.cache
+def _users_with_memberships() -> QuerySet:
+    """Users with their memberships, built once (a queryset is only ever copied), as tokens do."""
+    return get_user_model()._default_manager.annotate(memberships=access.memberships_column(OuterRef("pk")))
 
 
 class ModelBackend(backends.ModelBackend):
@@ -11,12 +19,7 @@ class ModelBackend(backends.ModelBackend):
     token's is (applications/tokens.py): the access gate then answers every page from them."""
 
     def get_user(self, user_id):
-        user = (
-            get_user_model()
-            ._default_manager.annotate(memberships=access.memberships_column(OuterRef("pk")))
-            .filter(pk=user_id)
-            .first()
-        )
+        user = _users_with_memberships().filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         access.remember_memberships(user, user.memberships)
