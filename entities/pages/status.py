@@ -1,7 +1,7 @@
 """A status's badge, the same on every page: the lists, detail, run, home and application pages (its
 label is the value the API writes, READY; see applications.models.Status)."""
 
-from django.utils.html import format_html
+from entities.pages.markup import format_html
 
 
 def badge(value: str) -> str:
