@@ -20,14 +20,14 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django_tables2.utils import A
 
 from entities import models as m
 from entities.kinds import get_kind, kind_of, surface
 from entities.pages import status as status_display
-from entities.pages.markup import format_html, format_html_join
+from entities.pages.markup import escaped, format_html, format_html_join
 from entities.rules import upper_first
 from entities.selectors import prefetched, prefetched_of
 
@@ -197,7 +197,7 @@ class CellWriter:
         if isinstance(content, SafeData):  # what the template's {{ cell }} does, without its detours
             return f"{self.opening}{content}</td>"
         if type(content) is str:  # nothing to localize
-            return f"{self.opening}{escape(content)}</td>"
+            return f"{self.opening}{escaped(content)}</td>"
         return f"{self.opening}{render_value_in_context(content, self.context)}</td>"
 
 
