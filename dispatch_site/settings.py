@@ -120,8 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # parallel plan cost more than the query itself (an application's entity counts: 11.7 ms with
     # parallel workers against 1.2 ms without; even the count of all 480,000 entities is faster
     # serial, 18.6 ms against 21.7, on the benchmark's data). Concurrent requests hold the cores anyway.
+    # The URL's own `options`, after it, may set it otherwise.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+    options["options"] = f"-c max_parallel_workers_per_gather=0 {options.get('options', '')}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
