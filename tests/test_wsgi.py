@@ -14,3 +14,27 @@ def test_the_server_reads_every_content_type_at_start_so_no_request_does(django_
     with django_assert_num_queries(0):
         for model in apps.get_models():
             ContentType.objects.get_for_model(model)
+
+
+def test_a_worker_freezes_what_its_first_requests_cached():
+    """Full collections walk every tracked object: what a worker's first requests cache (templates,
+    querysets built once) is frozen beside what start-up made, once it has served 16 requests."""
+    import gc
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(Path(__file__).parent.parent / "dispatch_site" / "gunicorn.conf.py"))
+    worker = SimpleNamespace()
+    try:
+        conf["post_fork"](None, worker)
+        at_start = gc.get_freeze_count()
+        cached = [[index] for index in range(100)]  # what the first requests keep
+        for _ in range(15):
+            conf["post_request"](worker, None, None, None)
+        assert gc.get_freeze_count() == at_start  # not after every request
+        conf["post_request"](worker, None, None, None)  # the 16th
+        assert gc.get_freeze_count() >= at_start + len(cached)
+        assert gc.get_threshold() == (700, 10, 10)  # Python's own thresholds
+    finally:
+        gc.unfreeze()
