@@ -5,7 +5,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Count, Field, ManyToManyField, Model, QuerySet
 from taggit.managers import TaggableManager
 
@@ -117,7 +117,7 @@ def _relations(model: type[Model], references: bool) -> list[_Relation]:
 
 
 def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(name)
 
 
 def _read_tags(branches: list[_Branch], using: str) -> dict:

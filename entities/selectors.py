@@ -51,12 +51,20 @@ def entity_queryset(
     )
 
 
+def listed_entities(kind: Kind, user: Actor, application_names: list[str]) -> tuple[QuerySet, int | None]:
+    """What a list of one kind starts from (API and pages), and the id of the application it was read
+    by, if one: when the names asked for are one application the user is a member of, the list reads
+    by that application's index alone (membership implies the gate), and its application filter need
+    not ask again. References are left to attach_tags, read with the rows' labels."""
+    application = access.member_application_named(user, application_names)
+    queryset = entity_queryset(kind, user, application=application, many_references=False)
+    return queryset, application.pk if application is not None else None
+
+
 def prefetched(manager: Any) -> Any:
     """The rows of a to-many manager from its prefetch cache (a page's prefetch, or attach_tags'),
     without the queryset that `manager.all()` clones for every row; a query when nothing is cached."""
-    instance, name = manager.instance, manager.prefetch_cache_name
-    cached = getattr(instance, "_prefetched_objects_cache", {}).get(name)
-    return cached if cached is not None else manager.all()
+    return prefetched_of(manager.instance, manager.prefetch_cache_name)
 
 
 def prefetched_of(instance: Any, name: str) -> Any:

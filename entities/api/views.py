@@ -24,7 +24,7 @@ from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind
-from ..selectors import ForeignCursor, KindBlocks, entity_queryset
+from ..selectors import ForeignCursor, KindBlocks, entity_queryset, listed_entities
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet
@@ -200,12 +200,9 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         )(viewset)
 
     def get_queryset(self):
-        # the references are read with the labels (attach_tags); `?application=` of the caller's own
-        # application reads by that application alone (the filter then only repeats it)
-        user = self.request.user
-        application = access.member_application_named(user, self.request.query_params.getlist("application"))
-        self.narrowed_to = application.pk if application is not None else None
-        return entity_queryset(self.kind, user, application=application, many_references=False)
+        names = self.request.query_params.getlist("application")
+        queryset, self.narrowed_to = listed_entities(self.kind, self.request.user, names)
+        return queryset
 
     def attach(self, objects) -> None:
         attach_tags(objects, references=True)

@@ -27,7 +27,7 @@ from entities.kinds import Kind, get_kind, referrers_of
 from entities.pages.links import other_surfaces
 from entities.pages.markup import CheckboxList
 from entities.rules import upper_first
-from entities.selectors import entity_queryset
+from entities.selectors import entity_queryset, listed_entities
 
 PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
@@ -115,11 +115,8 @@ class ObjectListView(KindView):
         kind = self.kind
         filters = ListFilters(request)
         filterset_class = kind.filterset
-        # the references are read with the rows' labels (attach_tags); the caller's own application,
-        # asked for or current, reads by that application alone (the filter then only repeats it)
-        application = access.member_application_named(request.user, filters.data.getlist("application"))
-        queryset = entity_queryset(kind, request.user, application=application, many_references=False)
-        narrowed_to = application.pk if application is not None else None
+        # the application asked for, or the current one
+        queryset, narrowed_to = listed_entities(kind, request.user, filters.data.getlist("application"))
         filterset = filterset_class(filters.data, queryset=queryset, request=request, narrowed_to=narrowed_to)
         valid = filters.prepare(filterset)
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
