@@ -8,7 +8,10 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
+
+        from dispatch_site.postgres import use_c_timestamp_loader
 
         from . import signin
 
@@ -16,6 +19,7 @@ class ApplicationsConfig(AppConfig):
         user_login_failed.connect(signin.record_failure, dispatch_uid="sign-in-failures")
         user_logged_in.connect(signin.clear_username, dispatch_uid="sign-in-success")
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="shared-cache-table")
+        connection_created.connect(use_c_timestamp_loader, dispatch_uid="c-timestamp-loader")
 
 
 def create_cache_table(sender, using, verbosity=1, **kwargs):
