@@ -140,13 +140,12 @@ def _read_tags(branches: list[_Branch], using: str) -> dict:
                 columns += [f"y.{_quote(field.column)}" for field in fields]
             else:
                 columns += [f"CAST(NULL AS {field.cast_db_type(connection)})" for field in fields]
-        where = f"{object_column} IN ({', '.join(['%s'] * len(objects))})"
+        where, ids = _one_of(object_column, relation.object_field, objects, connection)
         if relation.tagged is not None:
             where = f"x.{_quote('content_type_id')} = %s AND {where}"
             params.append(ContentType.objects.get_for_model(relation.tagged).pk)  # cached by Django
         parts.append(f"SELECT {', '.join(columns)} FROM {relation.tables} WHERE {where}")
-        prepare = relation.object_field.get_db_prep_value
-        params += [prepare(obj.pk, connection) for obj in objects]
+        params += ids
     convert_object_id = _converter(branches[0].objects[0]._meta.pk, connection)
     readers = {}  # per target: its attnames, converters and where its slot starts
     start = 2
@@ -163,6 +162,16 @@ def _read_tags(branches: list[_Branch], using: str) -> dict:
             values = [convert(value) for convert, value in zip(converters, row[start:], strict=False)]
             found[row[0], convert_object_id(row[1])].append(target.from_db(using, attnames, values))
     return found
+
+
+def _one_of(column: str, field: Field, objects: list, connection) -> tuple[str, list]:
+    """The condition "column is the id of one of the objects", and its parameters. On PostgreSQL one
+    array parameter (`= ANY(%s)`): the query's text is then the same for any page, so psycopg converts
+    it once per process instead of splitting 150 placeholders out of it on every request."""
+    ids = [field.get_db_prep_value(obj.pk, connection) for obj in objects]
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def _converter(field, connection):
