@@ -11,6 +11,10 @@ other field is read the DRF way, so the output is the same, key for key and byte
 
 A reader returns SKIP when DRF would leave the key out (`SkipField`, e.g. a secret's values the
 caller may not read).
+
+A plan whose readers read nothing of the request but its URL prefix is kept for the process
+(`shared_read_plan`): building a serializer's fields and readers was a third of serializing a page,
+and it is the same work for every page of a kind.
 """
 
 from django.conf import settings
@@ -31,6 +35,24 @@ def read_plan(serializer) -> list:
     return [(field.field_name, reader(field, model)) for field in serializer._readable_fields]
 
 
+SHARED_PLANS_KEPT = 64  # kinds × URL prefixes (hosts) a process serves; more are made per request
+_shared_plans: dict = {}
+
+
+def shared_read_plan(serializer, key) -> list:
+    """read_plan(serializer), made once per `key` (the serializer's class and the request's URL prefix)
+    and process when none of its readers depends on the request (`_drf_reader`'s fields read their
+    context: a secret's values, a run's function)."""
+    plan = _shared_plans.get(key)
+    if plan is None:
+        plan = read_plan(serializer)
+        if len(_shared_plans) < SHARED_PLANS_KEPT and not any(
+            getattr(read, "request_bound", False) for _, read in plan
+        ):
+            _shared_plans[key] = plan
+    return plan
+
+
 def represent(plan, instance) -> dict:
     data = {}
     for key, read in plan:
@@ -43,7 +65,8 @@ def represent(plan, instance) -> dict:
 def reader(field, model):
     """The fastest reader that gives what DRF gives for this field, else DRF's own way.
 
-    A field of ours may bring its own (`field.reader()`, e.g. the URL from a prefix made once)."""
+    A field of ours may bring its own (`field.reader()`, e.g. the URL from a prefix made once); it may
+    depend on nothing of the request but the URL prefix, as plans are shared per prefix."""
     own = getattr(field, "reader", None)
     if own is not None:
         return own()
@@ -82,6 +105,12 @@ def _plain_reader(field, name, model_field):
         and _same(field.child_relation, relations.SlugRelatedField, "to_representation")
     ):
         return _many_slugs_reader(field, name)
+    if (
+        isinstance(model_field, ForeignKey)
+        and _same(field, relations.SlugRelatedField, "to_representation")
+        and _same(field, relations.RelatedField, "get_attribute", "use_pk_only_optimization")
+    ):
+        return _slug_reader(name, field.slug_field)  # the creator, a function's image: their names
     if not _same(field, fields.Field, "get_attribute"):
         return None
     if _same(field, fields.DateTimeField, "to_representation", "enforce_timezone"):
@@ -101,8 +130,6 @@ def _plain_reader(field, name, model_field):
         field.child, fields.CharField, "to_representation"
     ):
         return _converting(name, lambda items: [None if item is None else str(item) for item in items])
-    if isinstance(model_field, ForeignKey) and _same(field, relations.SlugRelatedField, "to_representation"):
-        return _slug_reader(name, field.slug_field)
     return None
 
 
@@ -161,6 +188,7 @@ def _drf_reader(field):
         check = attribute.pk if isinstance(attribute, relations.PKOnlyObject) else attribute
         return None if check is None else field.to_representation(attribute)
 
+    read.request_bound = True  # the field may read its serializer's context
     return read
 
 

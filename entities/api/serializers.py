@@ -30,7 +30,7 @@ from entities.kinds import KINDS, get_kind, kind_of, surface
 from entities.shapes import HTTP_METHODS, PROTOCOLS, ShapedJSONField
 
 from ..selectors import prefetched_of
-from .reading import read_plan, represent
+from .reading import read_plan, represent, shared_read_plan
 
 APPLICATION_TAG_KEYS = {"application", "app"}
 COMMON_FIELDS = (
@@ -325,7 +325,8 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         wanted = request.query_params.get("fields") if request is not None else None
-        if wanted and request.method == "GET":
+        self.trimmed = bool(wanted and request.method == "GET")
+        if self.trimmed:
             keep = {name.strip() for name in wanted.split(",")} | {"kind", "name"}
             for name in list(self.fields):
                 if name not in keep:
@@ -394,10 +395,15 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         """Work done once for a page (or one entity) before it is serialized; see SecretSerializer."""
 
     def to_representation(self, instance):
-        # The fields' readers are worked out once per serializer (a list's child: once per page).
+        # The fields' readers are worked out once per kind and URL prefix (reading.shared_read_plan),
+        # or once per serializer when `?fields=` chose some (a list's child: once per page).
         plan = self.__dict__.get("_read_plan")
         if plan is None:
-            plan = self._read_plan = read_plan(self)
+            if self.trimmed:
+                plan = read_plan(self)
+            else:
+                plan = shared_read_plan(self, (type(self), api_base(self.context)))
+            self._read_plan = plan
         return represent(plan, instance)
 
 
