@@ -210,6 +210,13 @@ def entities_in_application(model: type[Model], user: Actor, application: Applic
     return queryset
 
 
+def application_items_suffice(model: type[Model], user: Actor) -> bool:
+    """Whether `entities_in_application(model, user, …)` is the application's items of the kind alone,
+    with no gate: for a member, and for whoever may view every entity of the kind. Then its count is
+    the through table's count (`selectors.entity_counts`)."""
+    return not _has_model_perm(user, Application, "view") or _has_model_perm(user, model, "view")
+
+
 def in_application_named(model: type[Model], user: Actor, name: str) -> Exists:
     """A filter: the entity is in the application of that name, if the user may see it (else the
     filter matches nothing, as for a name that does not exist). One EXISTS, so a look-up by entity

@@ -41,6 +41,14 @@ class AllEntitiesFilterSet(EntityFilterSet):
         self.queryset = queryset
         return self.filter_queryset(queryset)
 
+    def narrows(self) -> bool:
+        """Whether a filter other than `kind` and `ordering` was given (`unassigned=false` too)."""
+        return self.blank_application or any(
+            value or value is False
+            for name, value in self.form.cleaned_data.items()
+            if name not in {"kind", "ordering"}
+        )
+
     def selected_kinds(self, kinds):
         wanted = set(self.form.cleaned_data.get("kind") or ())
         return [kind for kind in kinds if not wanted or kind.name in wanted]

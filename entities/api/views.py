@@ -24,7 +24,7 @@ from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind
-from ..selectors import ForeignCursor, KindBlocks, entity_queryset, listed_entities
+from ..selectors import ForeignCursor, KindBlocks, counts_in_application, entity_queryset, listed_entities
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet
@@ -310,8 +310,9 @@ def entity_page(view, application=None):
     """One page of entities of every kind, in a fixed number of queries whatever the page size.
 
     Without `ordering`, the list is grouped by kind (the registry's order), then by name, and paged by
-    KindBlocks: 1 query counts every kind, then per kind the page overlaps (usually one or two) its rows
-    with their references (`entity_queryset`); then 2 queries for every row's applications and labels.
+    KindBlocks: 1 query counts every kind (unfiltered in an application: on the application's through
+    table alone), then per kind the page overlaps (usually one or two) its rows with their references
+    (`entity_queryset`); then 1 query for every row's applications, labels and secrets (attach_tags).
     With `ordering`, the page of a UNION ALL of (kind, id, …) rows is ordered in the database: 1 COUNT,
     1 page of ids, then the same per-kind reads.
     """
@@ -331,7 +332,10 @@ def entity_page(view, application=None):
     if filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
     else:
-        objects = view.paginate_queryset(KindBlocks(blocks))
+        counts = None
+        if application is not None and not filterset.narrows():
+            counts = counts_in_application([kind for kind, _ in blocks], request.user, application)
+        objects = view.paginate_queryset(KindBlocks(blocks, counts))
     return view.get_paginated_response(_serialize_mixed(view, objects))
 
 
