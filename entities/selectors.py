@@ -110,7 +110,7 @@ class KindBlocks:
                 queryset.order_by()
                 .annotate(block=Value(index, output_field=IntegerField()))
                 .values("block")
-                .annotate(rows=Count("pk"))
+                .annotate(rows=Count("*"))
                 .values_list("block", "rows")
                 for index, (_, queryset) in enumerate(self.blocks)
             ]
