@@ -213,9 +213,11 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         name = self.kwargs[self.lookup_field]
         application = self._only_application_filter()
         if application is not None:  # the usual case: the check is part of the entity's query
-            queryset = self.get_queryset().filter(
-                access.in_application_named(self.kind.model, self.request.user, application)
-            )
+            queryset = self.get_queryset()
+            if self.narrowed_to is None:  # else read by that application's items already
+                queryset = queryset.filter(
+                    access.in_application_named(self.kind.model, self.request.user, application)
+                )
         else:
             try:
                 queryset = self.filter_queryset(self.get_queryset())

@@ -204,6 +204,24 @@ def test_getting_one_by_name_and_application_reads_the_entity_and_its_labels_onl
     assert client.get(f"/api/v1/functions/{function.name}/?application=nope").status_code == 404
 
 
+def test_a_member_gets_one_by_name_through_the_applications_items_alone(people):
+    """Signed in with a token, a member's memberships are known: the entity is read by the items of
+    the application asked for, without an EXISTS that says it again (its planning was 3 of the
+    query's 3.3 ms at 100,000 functions)."""
+    populate(people, 1, "function")
+    name = people.app_a.name
+    function = f.FunctionFactory._meta.model.objects.get(name__isnull=False, applications__name=name)
+    client = with_token(people.developer_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/functions/{function.name}/?application={name}")
+    assert response.status_code == 200 and response.json()["name"] == function.name
+    # 1 the token, its user and memberships; 1 the function; 1 its applications, labels and secrets
+    assert len(queries) == 3
+    assert "EXISTS" not in queries[1]["sql"]
+    other = people.app_b.name
+    assert client.get(f"/api/v1/functions/{function.name}/?application={other}").status_code == 404
+
+
 def test_a_members_list_of_one_application_reads_by_that_application_alone(people):
     """Membership of the one application asked for implies the gate (every application of the caller,
     and the unassigned entities), so the list reads by that application's index alone: the same rows,
