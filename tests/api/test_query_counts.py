@@ -5,6 +5,8 @@ query (the token and its user), a session one (the user; the session comes from 
 counts are pinned: a change that adds a query per row, or any query, fails here first.
 """
 
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,7 @@ from rest_framework.test import APIClient
 
 from applications.models import APIToken
 from applications.tokens import token_create
+from entities.filtersets import EntityFilterSet
 from entities.kinds import KINDS
 from entities.models import Function
 from tests import factories as f
@@ -240,3 +243,17 @@ def test_a_members_list_of_one_application_reads_by_that_application_alone(peopl
     assert "unassigned" not in count
     # and the application filter does not ask again what the read already holds
     assert count.count("applications_applicationitem") == 1
+
+
+def test_a_members_list_of_one_application_skips_the_filterset_unless_another_filter_is_asked(people):
+    """Read by the one application asked for, the list has nothing left for the filterset to do; any
+    other filter still goes through it."""
+    populate(people, 2, "function")
+    client = with_token(people.developer_a)
+    with mock.patch.object(EntityFilterSet, "__init__", side_effect=AssertionError("filterset made")):
+        response = client.get("/api/v1/functions/?application=app-a&limit=1")
+    assert response.status_code == 200 and response.json()["count"] == 2
+    first = response.json()["results"][0]["name"]
+    narrowed = client.get(f"/api/v1/functions/?application=app-a&name={first}").json()
+    assert [item["name"] for item in narrowed["results"]] == [first]
+    assert client.get("/api/v1/functions/?application=app-a&status=nope").status_code == 400
