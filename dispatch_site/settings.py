@@ -94,6 +94,9 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and selects drawn in Python, the same HTML as Django's widget templates (entities/pages/markup.py).
+FORM_RENDERER = "entities.pages.markup.WidgetRenderer"
+
 WSGI_APPLICATION = "dispatch_site.wsgi.application"
 ASGI_APPLICATION = "dispatch_site.asgi.application"
 
