@@ -1,6 +1,7 @@
 """Pagination of every API list: limit/offset, and by cursor for deep pages of entities.
 
-limit/offset: {"count", "next", "previous", "results"}, 50 by default, at most 1000.
+limit/offset: {"count", "next", "previous", "results"}, 50 by default, at most 1000. A list read by one
+application's items counts itself in its page's query.
 
 `?cursor=` (empty: from the start) pages the lists of entities by name (entities/: by kind, then
 name) from where the last page ended: `name > the last one`, one index range, however deep, where an
@@ -16,6 +17,7 @@ import binascii
 import json
 from functools import partial
 
+from django.db.models import Count, QuerySet, Window
 from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -26,6 +28,7 @@ from ..selectors import ForeignCursor
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 CURSOR = "cursor"
+LISTED_COUNT = "listed_count"  # the annotation that carries a page's list count (not a field shown)
 
 
 def encode_cursor(kind: str, name: str) -> str:
@@ -58,6 +61,8 @@ class Pagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.after = None
         if CURSOR not in request.query_params:
+            if getattr(view, "narrowed_to", None) is not None and isinstance(queryset, QuerySet):
+                return self._page_with_its_count(queryset, request)
             return super().paginate_queryset(queryset, request, view)
         if "offset" in request.query_params or request.query_params.get("ordering"):
             raise bad_cursor("pages by name; leave out offset and ordering")
@@ -79,6 +84,21 @@ class Pagination(LimitOffsetPagination):
             last = rows[self.limit - 1]
             self.next_cursor = encode_cursor(last.kind.name, last.name)
         return rows[: self.limit]
+
+    def _page_with_its_count(self, queryset, request) -> list:
+        """A page of a list read by one application's items (`listed_entities`), with the list's count
+        in the same query (`COUNT(*) OVER ()`), instead of a COUNT first: the database reads every row
+        of the application to order them anyway. Only a page past the end asks for the count alone."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        counted = queryset.annotate(**{LISTED_COUNT: Window(Count("*"))})
+        rows = list(counted[self.offset : self.offset + self.limit])
+        if rows:
+            self.count = getattr(rows[0], LISTED_COUNT)
+        else:
+            self.count = self.get_count(queryset) if self.offset else 0
+        return rows
 
     def get_paginated_response(self, data):
         if self.after is None:
