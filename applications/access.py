@@ -14,6 +14,7 @@ answers roles and "which applications" from them, with no query and no membershi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 from uuid import UUID
@@ -203,11 +204,26 @@ def entities_in_application(model: type[Model], user: Actor, application: Applic
     application by permission still go through the gate for kinds they lack permission on.
     """
     content_type = ContentType.objects.get_for_model(model)
-    tagged = ApplicationItem.objects.filter(tag=application, content_type=content_type).values("object_id")
+    using = router.db_for_read(model)
+    tagged = RawSQL(_items_of_one_application(using), (application.pk, content_type.pk))
     queryset = model._default_manager.filter(pk__in=tagged)
     if _has_model_perm(user, Application, "view"):  # sees it by permission, maybe not as a member
         return visible_entities(model, user, queryset)
     return queryset
+
+
+@functools.cache
+def _items_of_one_application(using: str) -> str:
+    """The ids of an application's entities of one kind (parameters: the application's id, the kind's
+    content type), in SQL written once per process: as a queryset, building and compiling the
+    subquery cost ~0.15 ms a kind and request, and an application's entities ask for seven kinds."""
+    quote = connections[using].ops.quote_name
+    meta = ApplicationItem._meta
+    column = meta.get_field
+    return (
+        f"SELECT {quote(column('object_id').column)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(column('tag').column)} = %s AND {quote(column('content_type').column)} = %s"
+    )
 
 
 def application_items_suffice(model: type[Model], user: Actor) -> bool:
