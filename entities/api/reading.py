@@ -35,14 +35,30 @@ def read_plan(serializer) -> list:
     return [(field.field_name, reader(field, model)) for field in serializer._readable_fields]
 
 
+class _ContextReader:
+    """A field's reader made from each request's serializer context (`field.context_reader()`: what
+    `prepare` found for the page, e.g. the secrets the caller may read in clear), so that a shared plan
+    holds the way to read it, never one request's answer."""
+
+    def __init__(self, bind):
+        self.bind = bind
+
+
+def bound(plan, context) -> list:
+    """The plan with its context readers made for this request's context."""
+    if not any(type(read) is _ContextReader for _, read in plan):
+        return plan
+    return [(key, read.bind(context) if type(read) is _ContextReader else read) for key, read in plan]
+
+
 SHARED_PLANS_KEPT = 64  # kinds × URL prefixes (hosts) a process serves; more are made per request
 _shared_plans: dict = {}
 
 
 def shared_read_plan(serializer, key) -> list:
     """read_plan(serializer), made once per `key` (the serializer's class and the request's URL prefix)
-    and process when none of its readers depends on the request (`_drf_reader`'s fields read their
-    context: a secret's values, a run's function)."""
+    and process when none of its readers depends on the request: a field read DRF's way may read its
+    serializer's context (`_drf_reader`); ours that do bring a context reader (`bound`)."""
     plan = _shared_plans.get(key)
     if plan is None:
         plan = read_plan(serializer)
@@ -66,10 +82,14 @@ def reader(field, model):
     """The fastest reader that gives what DRF gives for this field, else DRF's own way.
 
     A field of ours may bring its own (`field.reader()`, e.g. the URL from a prefix made once); it may
-    depend on nothing of the request but the URL prefix, as plans are shared per prefix."""
+    depend on nothing of the request but the URL prefix, as plans are shared per prefix. One that reads
+    the request's context brings `field.context_reader()` instead, which `bound` makes per request."""
     own = getattr(field, "reader", None)
     if own is not None:
         return own()
+    per_request = getattr(field, "context_reader", None)
+    if per_request is not None:
+        return _ContextReader(per_request())
     attribute = _model_attribute(field, model)
     if attribute is not None:
         fast = _plain_reader(field, *attribute)
@@ -79,14 +99,15 @@ def reader(field, model):
 
 
 def _model_attribute(field, model):
-    """(attribute name, model field) when the serializer field reads one model field as it is."""
+    """(attribute name, model field) when the serializer field reads one model field as it is, or
+    (name, None) when it reads a property of the model (a secret's keys, a run's duration)."""
     if model is None or len(field.source_attrs) != 1:
         return None
     name = field.source_attrs[0]
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
-        return None
+        return (name, None) if isinstance(getattr(model, name, None), property) else None
     if not getattr(model_field, "concrete", False) and not model_field.many_to_many:
         return None
     return name, model_field

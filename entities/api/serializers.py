@@ -30,7 +30,7 @@ from entities.kinds import KINDS, get_kind, kind_of, surface
 from entities.shapes import HTTP_METHODS, PROTOCOLS, ShapedJSONField
 
 from ..selectors import prefetched_of
-from .reading import read_plan, represent, shared_read_plan
+from .reading import SKIP, bound, read_plan, represent, shared_read_plan
 
 APPLICATION_TAG_KEYS = {"application", "app"}
 COMMON_FIELDS = (
@@ -403,7 +403,7 @@ class EntitySerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 plan = read_plan(self)
             else:
                 plan = shared_read_plan(self, (type(self), api_base(self.context)))
-            self._read_plan = plan
+            self._read_plan = plan = bound(plan, self.context)
         return represent(plan, instance)
 
 
@@ -438,6 +438,22 @@ class SecretValuesField(serializers.DictField):
         if revealable is None or instance.pk not in revealable:
             raise serializers.SkipField()
         return instance.values
+
+    def context_reader(self):
+        """get_attribute and to_representation, with the page's revealable secrets read once."""
+
+        def bind(context):
+            revealable = context.get("revealable")
+
+            def read(secret):
+                if revealable is None or secret.pk not in revealable:
+                    return SKIP
+                values = secret.values
+                return None if values is None else self.to_representation(values)
+
+            return read
+
+        return bind
 
 
 class SecretSerializer(EntitySerializer):
@@ -531,6 +547,13 @@ class RunFunctionField(serializers.Field):
     def to_representation(self, run):
         linked = self.context.get("visible_functions", set())
         return run.function.name if run.function_id in linked else None
+
+    def context_reader(self):
+        def bind(context):
+            linked = context.get("visible_functions", set())
+            return lambda run: run.function.name if run.function_id in linked else None
+
+        return bind
 
 
 class FunctionRunSerializer(EntitySerializer):

@@ -12,6 +12,7 @@ from applications.selectors import attach_tags
 from entities.api import reading
 from entities.api.serializers import EntitySerializer
 from entities.kinds import KINDS, get_kind
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +30,14 @@ def context_for(user, path="/api/v1/entities/?reveal=true"):
     return {"request": request}
 
 
+@pytest.mark.parametrize("who", ["developer_a", "viewer_a", "member_b"])
 @pytest.mark.parametrize("kind", [kind.name for kind in KINDS])
-def test_it_reads_every_kind_as_drf_does(people, scene, kind):
+def test_it_reads_every_kind_as_drf_does(people, scene, kind, who):
     record = get_kind(kind)
     instance = scene.system.get(kind) or scene.a[kind]
     instance = record.model._default_manager.get(pk=instance.pk)
     attach_tags([instance], references=True)
-    context = context_for(people.developer_a)
+    context = context_for(getattr(people, who))
     record.serializer.prepare([instance], context)
     ours = record.serializer(instance, context=context).data
     drf = serializers.ModelSerializer.to_representation(record.serializer(context=context), instance)
@@ -69,10 +71,23 @@ def test_chosen_fields_do_not_change_the_full_list(people, scene, client_for):
     assert {"url", "image", "secrets", "source"} <= set(full)
 
 
-def test_a_secrets_values_follow_each_requests_caller(people, scene, client_for):
-    """A secret's plan reads the request (who may reveal): it is never shared."""
+def test_a_shared_secret_plan_reveals_to_each_caller_what_they_may_read(people, scene, client_for):
+    """A secret's values are read by a context reader: the plan is shared, the answer is per request."""
     revealed = client_for(people.developer_a).get("/api/v1/secrets/?reveal=true").json()["results"]
     hidden = client_for(people.viewer_a).get("/api/v1/secrets/?reveal=true").json()["results"]
-    assert "values" in revealed[0]
+    again = client_for(people.admin_a).get("/api/v1/secrets/?reveal=true").json()["results"]
+    assert "values" in revealed[0] and "values" in again[0]
     assert "values" not in hidden[0]
-    assert not any(key[0].__name__ == "SecretSerializer" for key in reading._shared_plans)
+    assert "values" not in client_for(people.developer_a).get("/api/v1/secrets/").json()["results"][0]
+    assert any(key[0].__name__ == "SecretSerializer" for key in reading._shared_plans)
+
+
+def test_a_shared_run_plan_names_the_function_only_to_who_sees_it(people, scene, client_for):
+    run = scene.a["run"]
+    run.function.applications.set([people.app_b])  # the run stays in A, its function moves to B
+    seen = client_for(people.member_b).get(f"/api/v1/runs/{run.name}/").status_code
+    mine = client_for(people.developer_a).get(f"/api/v1/runs/{run.name}/").json()
+    assert mine["function"] is None and seen == 404
+    both = f.MembershipFactory(application=people.app_b, user=people.viewer_a).user
+    assert client_for(both).get(f"/api/v1/runs/{run.name}/").json()["function"] == run.function.name
+    assert any(key[0].__name__ == "FunctionRunSerializer" for key in reading._shared_plans)
