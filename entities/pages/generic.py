@@ -7,6 +7,7 @@ see is a 404), writes through `entities.services` (so the rules and messages are
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,6 @@ from dispatch_site.parsing import parse_whole_number
 from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.pages.links import other_surfaces
-from entities.pages.markup import CheckboxList
 from entities.rules import upper_first
 from entities.selectors import entity_queryset, listed_entities
 
@@ -149,7 +149,7 @@ class ListFilters:
         for name in self.primary:  # few choices: checkboxes read better than a list box
             field = form.fields.get(name)
             if field is not None and hasattr(field, "choices"):
-                field.widget = CheckboxList(choices=field.choices)
+                field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
         form.fields["application"].help_text = "None ticked: the current application, or all."
         return filterset.is_valid()
 

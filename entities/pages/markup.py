@@ -3,8 +3,8 @@
 - format_html and format_html_join for the cells of a list page, without their look for lazy strings
   in every argument and in mark_safe (`keep_lazy`: a third of drawing a page's rows, ~1,400 calls for
   50).
-- WidgetRenderer (FORM_RENDERER): the common widgets (inputs, selects) without their nested templates.
-- CheckboxList: a filter's few choices as checkboxes.
+- WidgetRenderer (FORM_RENDERER): the common widgets (inputs, selects, checkboxes and radio buttons)
+  and our field groups without their nested templates.
 
 The escaping is Django's own: a value with `__html__` is taken as it is, anything else goes through
 `html.escape(str(…))`, which is what django.utils.html.escape does. tests/pages/test_markup.py compares
@@ -12,7 +12,6 @@ each with Django's output."""
 
 import html
 
-from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
@@ -40,37 +39,6 @@ def attributes(attrs: dict) -> str:
     )
 
 
-class CheckboxList(forms.CheckboxSelectMultiple):
-    """A filter's few choices as checkboxes, drawn in Python: the same HTML as Django's templates
-    (multiple_input.html, input_option.html, input.html, attrs.html), which include one another for
-    every option, a sixth of a list page's time for its two or three lists of choices."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        own = widget["attrs"]
-        parts = [f"<div{attributes({'id': own.get('id') or False, 'class': own.get('class') or False})}>"]
-        for group, options, _ in widget["optgroups"]:
-            if group:
-                parts.append(f"\n  <div><label>{escaped(group)}</label>")
-            for option in options:
-                parts.append(f"<div>\n    {_option(option)}\n</div>")
-            if group:
-                parts.append("\n  </div>")
-        parts.append("\n</div>")
-        return SafeString("".join(parts))
-
-
-def _option(option: dict) -> str:
-    """input_option.html, with input.html and attrs.html in it; each template's last newline kept."""
-    value = "" if option["value"] is None else f' value="{escaped(option["value"])}"'
-    html_input = f'<input type="{escaped(option["type"])}" name="{escaped(option["name"])}"{value}'
-    html_input += f"{attributes(option['attrs'])}>\n"
-    if not option["wrap_label"]:
-        return html_input
-    label_for = attributes({"for": option["attrs"].get("id") or False})
-    return f"<label{label_for}>{html_input} {escaped(option['label'])}</label>\n"
-
-
 # input.html, and the widget templates that are only `{% include "django/forms/widgets/input.html" %}`.
 INPUT_TEMPLATES = {
     f"django/forms/widgets/{name}.html"
@@ -81,14 +49,17 @@ INPUT_TEMPLATES = {
 }  # fmt: skip
 FIELD_TEMPLATE = "pages/_field.html"  # a label, the widget, help and errors: `{{ field.as_field_group }}`
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
+MULTIPLE_TEMPLATES = {f"django/forms/widgets/{name}.html" for name in ("checkbox_select", "radio")}
+OPTION_INPUT_TEMPLATES = {f"django/forms/widgets/{name}_option.html" for name in ("checkbox", "radio")}
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
 class WidgetRenderer(DjangoTemplates):
-    """Django's form renderer, but inputs, selects and our field groups (pages/_field.html, the
-    markup they are tested against) are drawn in Python: their templates include input.html and
-    attrs.html, or an option template per choice, and a list page's ten filters took ~2 ms that way.
-    Any other template (and a widget whose value or label is not text) is rendered by the templates."""
+    """Django's form renderer, but inputs, selects, lists of checkboxes or radio buttons and our field
+    groups (pages/_field.html, the markup they are tested against) are drawn in Python: their templates
+    include input.html and attrs.html, or an option template per choice, and a list page's ten filters
+    took ~2 ms that way. Any other template (and a widget whose value or label is not text) is
+    rendered by the templates."""
 
     field_template_name = FIELD_TEMPLATE
 
@@ -99,6 +70,8 @@ class WidgetRenderer(DjangoTemplates):
             drawn = _input(widget)
         elif widget is not None and template_name == SELECT_TEMPLATE:
             drawn = _select(widget)
+        elif widget is not None and template_name in MULTIPLE_TEMPLATES:
+            drawn = _multiple(widget)
         elif template_name == FIELD_TEMPLATE and isinstance(context, dict) and "field" in context:
             drawn = _field_group(context["field"])
         return drawn if drawn is not None else super().render(template_name, context, request)
@@ -154,3 +127,33 @@ def _select(widget: dict) -> str | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def _multiple(widget: dict) -> str | None:
+    """multiple_input.html (checkboxes, radio buttons), with input_option.html for each choice: they
+    include one another for every option, a sixth of a list page's time for its lists of choices. None
+    when a choice is drawn by another template or is not plain text."""
+    own = widget["attrs"]
+    parts = [f"<div{attributes({'id': own.get('id') or False, 'class': own.get('class') or False})}>"]
+    for group, options, _ in widget["optgroups"]:
+        if group and not _text(group):
+            return None
+        if group:
+            parts.append(f"\n  <div><label>{escaped(group)}</label>")
+        for option in options:
+            if option["template_name"] not in OPTION_INPUT_TEMPLATES or not _text(option["label"]):
+                return None
+            parts.append(f"<div>\n    {_option(option)}\n</div>")
+        if group:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
+def _option(option: dict) -> str:
+    """input_option.html, with input.html in it; each template's last newline kept."""
+    html_input = _input(option) + "\n"
+    if not option["wrap_label"]:
+        return html_input
+    label_for = attributes({"for": option["attrs"].get("id") or False})
+    return f"<label{label_for}>{html_input} {escaped(option['label'])}</label>\n"

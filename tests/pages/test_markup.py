@@ -51,8 +51,9 @@ CHOICES = [
 @pytest.mark.parametrize("value", [None, [], ["READY"], ["a", "c"], [1]], ids=repr)
 @pytest.mark.parametrize("attrs", [None, {"id": "id_status"}, {"id": "id_x", "class": "c"}], ids=repr)
 def test_the_checkbox_list_draws_what_djangos_templates_draw(choices, value, attrs):
-    ours = markup.CheckboxList(choices=choices).render("status", value, attrs=attrs)
-    assert ours == forms.CheckboxSelectMultiple(choices=choices).render("status", value, attrs=attrs)
+    widget = forms.CheckboxSelectMultiple(choices=choices)
+    ours = widget.render("status", value, attrs=attrs, renderer=markup.WidgetRenderer())
+    assert ours == widget.render("status", value, attrs=attrs, renderer=DjangoTemplates())
 
 
 SPECIAL = '<b> & "quotes" \'s'
@@ -98,7 +99,7 @@ def test_forms_use_the_widget_renderer():
     assert isinstance(get_default_renderer(), markup.WidgetRenderer)
 
 
-@pytest.mark.parametrize("index", [0, 1, 4, 10, 13, 15, 16, 17, 21, 22])
+@pytest.mark.parametrize("index", [0, 1, 4, 10, 13, 15, 16, 17, 21, 22, 24])
 def test_inputs_and_selects_are_drawn_without_templates(index):
     widget, value = WIDGETS[index]
     with mock.patch.object(DjangoTemplates, "render", side_effect=AssertionError("a template")):
@@ -110,7 +111,7 @@ class FieldsForm(forms.Form):
     search = forms.CharField(required=False, label=gettext_lazy("Search"))
     enabled = forms.BooleanField(required=False, label="Enabled")
     status = forms.MultipleChoiceField(
-        required=False, choices=[("READY", "Ready")], widget=markup.CheckboxList, label="Status"
+        required=False, choices=[("READY", "Ready")], widget=forms.CheckboxSelectMultiple, label="Status"
     )
     kind = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect, help_text=mark_safe("<i>x</i>"))
     count = forms.IntegerField(required=False, min_value=1)
