@@ -545,8 +545,7 @@ class RunFunctionField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, run):
-        linked = self.context.get("visible_functions", set())
-        return run.function.name if run.function_id in linked else None
+        return self.context_reader()(self.context)(run)
 
     def context_reader(self):
         def bind(context):

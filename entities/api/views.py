@@ -149,10 +149,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     def _read_by_its_only_filter(request, view) -> bool:
         """The list was read by the one application asked for (`listed_entities`) and nothing else of
         the request is a filter: the filterset would only check that name again (~1 ms a list)."""
-        if getattr(view, "narrowed_to", None) is None:
-            return False
-        filters = view.filterset_class.base_filters
-        return all(key == "application" for key in request.query_params if key in filters)
+        return getattr(view, "narrowed_to", None) is not None and view.only_application_filter() is not None
 
 
 class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
@@ -221,7 +218,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         # `functions/hello/?application=X` is a 404 when hello is not in X, and also when X is a
         # name the caller cannot use: a detail URL answers with the entity or with nothing.
         name = self.kwargs[self.lookup_field]
-        application = self._only_application_filter()
+        application = self.only_application_filter()
         if application is not None:  # the usual case: the check is part of the entity's query
             queryset = self.get_queryset()
             if self.narrowed_to is None:  # else read by that application's items already
@@ -251,7 +248,7 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
             queryset = queryset.filter(name__gt=name)
         return list(queryset.order_by("name")[:size])
 
-    def _only_application_filter(self) -> str | None:
+    def only_application_filter(self) -> str | None:
         """The application's name when `?application=<one name>` is the request's only filter.
 
         Then the filterset (its set-up, and a query for the application) is not needed: the entity's
