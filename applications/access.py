@@ -66,24 +66,6 @@ class _Joined(Func):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
-class _CompiledOnce(Subquery):
-    """A subquery whose SQL is kept, per database, after it is first written: the memberships'
-    subquery (a chain of concatenations) took 60 % of reading a token's user, the same text every
-    time. A copy (a relabelled clone, when the outer query is itself nested) writes its own."""
-
-    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
-        key = (connection.alias, args, tuple(sorted(kwargs.items())))
-        written = self.__dict__.setdefault("_written", {})
-        if key not in written:
-            written[key] = super().as_sql(compiler, connection, *args, **kwargs)
-        return written[key]
-
-    def copy(self) -> _CompiledOnce:
-        clone = super().copy()
-        clone.__dict__.pop("_written", None)
-        return clone
-
-
 def memberships_column(user_id: OuterRef) -> Subquery:
     """A column for the query that reads a user: their memberships, direct and through groups, as
     "id:role:name,…" (application names and roles hold neither ':' nor ','), for
@@ -92,7 +74,7 @@ def memberships_column(user_id: OuterRef) -> Subquery:
         "application_id", Value(":"), "role", Value(":"), "application__name", output_field=CharField()
     )
     rows = Membership.objects.filter(Q(user=user_id) | Q(group__user=user_id)).order_by()
-    return _CompiledOnce(rows.annotate(joined=_Joined(entry)).values("joined"))
+    return Subquery(rows.annotate(joined=_Joined(entry)).values("joined"))
 
 
 def remember_memberships(user: User, column: str | None) -> None:
@@ -204,12 +186,17 @@ def entities_in_application(model: type[Model], user: Actor, application: Applic
     application by permission still go through the gate for kinds they lack permission on.
     """
     content_type = ContentType.objects.get_for_model(model)
-    using = router.db_for_read(model)
-    tagged = RawSQL(_items_of_one_application(using), (application.pk, content_type.pk))
-    queryset = model._default_manager.filter(pk__in=tagged)
+    queryset = application_entities(model, application.pk, content_type.pk)
     if _has_model_perm(user, Application, "view"):  # sees it by permission, maybe not as a member
         return visible_entities(model, user, queryset)
     return queryset
+
+
+def application_entities(model: type[Model], application_id: int, content_type_id: int) -> QuerySet:
+    """The entities of one kind (its content type's id) tagged with the application, whoever asks: not
+    the gate, which `entities_in_application` adds when membership does not imply it."""
+    tagged = RawSQL(_items_of_one_application(router.db_for_read(model)), (application_id, content_type_id))
+    return model._default_manager.filter(pk__in=tagged)
 
 
 @functools.cache

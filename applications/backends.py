@@ -1,17 +1,20 @@
 """The authentication backend of the pages and the admin (sessions)."""
 
-import functools
-
 from django.contrib.auth import backends, get_user_model
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef
+
+from dispatch_site.prepared import Prepared
 
 from . import access
 
-
-@functools.cache
-def _users_with_memberships() -> QuerySet:
-    """Users with their memberships, built once (a queryset is only ever copied), as tokens do."""
-    return get_user_model()._default_manager.annotate(memberships=access.memberships_column(OuterRef("pk")))
+# A user by id with their memberships, in SQL written once, as a token's (applications/tokens.py).
+_user_by_id = Prepared(
+    lambda user_id: get_user_model()
+    ._default_manager.annotate(memberships=access.memberships_column(OuterRef("pk")))
+    .filter(pk=user_id)
+    .order_by(),
+    int,
+)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -19,7 +22,8 @@ class ModelBackend(backends.ModelBackend):
     token's is (applications/tokens.py): the access gate then answers every page from them."""
 
     def get_user(self, user_id):
-        user = _users_with_memberships().filter(pk=user_id).first()
+        found = _user_by_id(user_id)
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         access.remember_memberships(user, user.memberships)

@@ -1,14 +1,15 @@
 """API tokens: made, listed, revoked and checked here, for the API, the pages, the admin and the CLI."""
 
-import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef
 from django.utils import timezone
+
+from dispatch_site.prepared import Prepared
 
 from . import access
 from .models import APIToken
@@ -39,14 +40,15 @@ def token_revoke(*, token: APIToken, user) -> None:
     token.delete()
 
 
-@functools.cache
-def _tokens_with_users() -> QuerySet:
-    """Tokens with their users and the users' memberships: built once (a queryset is never changed,
-    only copied), as building the memberships' subquery took a third of every token request's
-    reading."""
-    return APIToken.objects.select_related("user").annotate(
-        memberships=access.memberships_column(OuterRef("user_id"))
-    )
+# A token by its key's hash, with its user and the user's memberships, in SQL written once: compiling the
+# memberships' subquery and the join was 0.58 ms of every token request, more than running it.
+_token_by_hash = Prepared(
+    lambda key_hash: APIToken.objects.select_related("user")
+    .annotate(memberships=access.memberships_column(OuterRef("user_id")))
+    .filter(key_hash=key_hash)
+    .order_by()[:1],  # the hash is unique
+    str,
+)
 
 
 def user_for_key(key: str):
@@ -56,7 +58,8 @@ def user_for_key(key: str):
     answers from for the rest of the request."""
     if not key or not key.startswith(KEY_PREFIX):
         return None
-    token = _tokens_with_users().filter(key_hash=hash_key(key)).first()
+    found = _token_by_hash(hash_key(key))
+    token = found[0] if found else None
     if token is None or not token.user.is_active:
         return None
     access.remember_memberships(token.user, token.memberships)

@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Subquery
+from django.db.models.sql.compiler import SQLCompiler
 
 from applications import access, tokens
 from applications.models import APIToken
@@ -51,13 +51,13 @@ def test_inactive_users_tokens_do_not_work(people):
     assert tokens.user_for_key(key) is None
 
 
-def test_the_memberships_subquery_is_written_once_and_reads_each_users_own(people):
-    """The subquery's SQL is kept after the first token (applications/access.py `_CompiledOnce`); the
-    user it reads for is a parameter of the outer query, so each key still finds its own roles."""
+def test_a_tokens_read_is_written_once_and_reads_each_users_own(people):
+    """The token's query is compiled once (dispatch_site/prepared.py); the key's hash is a parameter,
+    so each key still finds its own user and roles."""
     _, key_a = tokens.token_create(user=people.developer_a, name="a")
     _, key_b = tokens.token_create(user=people.member_b, name="b")
     tokens.user_for_key(key_a)
-    with mock.patch.object(Subquery, "as_sql", side_effect=AssertionError("written again")):
+    with mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("written again")):
         user_a, user_b = tokens.user_for_key(key_a), tokens.user_for_key(key_b)
     assert access.role_in(user_a, people.app_a) == "developer"
     assert access.role_in(user_a, people.app_b) is None
