@@ -1,15 +1,18 @@
 """Reads of entities: the one queryset every surface starts from, and lists of many kinds at once (the
 lists behind `entities/` and an application's entities)."""
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, IntegerField, Prefetch, QuerySet, Value
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, IntegerField, Model, Prefetch, QuerySet, Value
 
 from applications import access
 from applications.access import Actor
 from applications.models import Application
 from applications.selectors import entity_counts
+from dispatch_site.prepared import Prepared
 
 from .kinds import Kind, get_kind
 
@@ -41,6 +44,10 @@ def entity_queryset(
         rows = access.entities_in_application(kind.model, user, application)
     else:
         rows = access.visible_entities(kind.model, user, queryset)
+    return _with_references(kind, rows, labels=labels, many_references=many_references)
+
+
+def _with_references(kind: Kind, rows: QuerySet, *, labels: bool, many_references: bool) -> QuerySet:
     single = [ref.field for ref in kind.references if not ref.many]
     many = [
         Prefetch(ref.field, queryset=get_kind(ref.kind).model.objects.only("id", "name"))
@@ -60,6 +67,35 @@ def listed_entities(kind: Kind, user: Actor, application_names: list[str]) -> tu
     application = access.member_application_named(user, application_names)
     queryset = entity_queryset(kind, user, application=application, many_references=False)
     return queryset, application.pk if application is not None else None
+
+
+def entity_in_application(kind: Kind, user: Actor, application: Application, name: str) -> Model | None:
+    """The entity of that name among `entity_queryset(kind, user, application=…)`'s, or None.
+
+    When the application's items are all the gate asks (`access.application_items_suffice`: the caller
+    is a member), its SQL is compiled once per kind: naming one entity of one application is the
+    commonest API request, and compiling its query took longer than running it."""
+    if not access.application_items_suffice(kind.model, user):
+        rows = entity_queryset(kind, user, application=application, many_references=False)
+        return rows.filter(name=name).first()
+    content_type = ContentType.objects.get_for_model(kind.model)  # cached by Django
+    found = _named_in_application(kind)(application.pk, content_type.pk, name)
+    return found[0] if found else None
+
+
+@functools.cache
+def _named_in_application(kind: Kind) -> Prepared:
+    return Prepared(
+        lambda application_id, content_type_id, name: _with_references(
+            kind,
+            access.application_entities(kind.model, application_id, content_type_id),
+            labels=False,
+            many_references=False,
+        ).filter(name=name)[:1],
+        int,
+        int,
+        str,
+    )
 
 
 def prefetched(manager: Any) -> Any:

@@ -24,7 +24,14 @@ from dispatch_site.parsing import parse_whole_number
 from entities import services
 
 from ..kinds import KINDS, Kind
-from ..selectors import ForeignCursor, KindBlocks, counts_in_application, entity_queryset, listed_entities
+from ..selectors import (
+    ForeignCursor,
+    KindBlocks,
+    counts_in_application,
+    entity_in_application,
+    entity_queryset,
+    listed_entities,
+)
 from . import serializers as s
 from .exceptions import PreconditionFailed
 from .filters import AllEntitiesFilterSet
@@ -219,18 +226,20 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         # name the caller cannot use: a detail URL answers with the entity or with nothing.
         name = self.kwargs[self.lookup_field]
         application = self.only_application_filter()
-        if application is not None:  # the usual case: the check is part of the entity's query
-            queryset = self.get_queryset()
-            if self.narrowed_to is None:  # else read by that application's items already
-                queryset = queryset.filter(
+        member_of = application and access.member_application_named(self.request.user, [application])
+        if member_of:  # the usual case: read by that application's items
+            obj = entity_in_application(self.kind, self.request.user, member_of, name)
+        else:
+            if application is not None:  # the check is part of the entity's query
+                queryset = self.get_queryset().filter(
                     access.in_application_named(self.kind.model, self.request.user, application)
                 )
-        else:
-            try:
-                queryset = self.filter_queryset(self.get_queryset())
-            except exceptions.ValidationError:
-                raise exceptions.NotFound() from None
-        obj = queryset.filter(name=name).first()
+            else:
+                try:
+                    queryset = self.filter_queryset(self.get_queryset())
+                except exceptions.ValidationError:
+                    raise exceptions.NotFound() from None
+            obj = queryset.filter(name=name).first()
         if obj is None:
             raise exceptions.NotFound(f"{self.kind.label.capitalize()} '{name}' does not exist.")
         return obj

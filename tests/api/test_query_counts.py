@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -224,6 +225,24 @@ def test_a_member_gets_one_by_name_through_the_applications_items_alone(people):
     assert "EXISTS" not in queries[1]["sql"]
     other = people.app_b.name
     assert client.get(f"/api/v1/functions/{function.name}/?application={other}").status_code == 404
+
+
+def test_a_members_get_by_name_is_compiled_once_and_reads_each_name(people):
+    """The token's query and the entity's are compiled once (dispatch_site/prepared.py): compiling
+    them took longer than running them. Each request still reads its own entity."""
+    populate(people, 2, "function")
+    first, second = Function.objects.filter(applications=people.app_a).order_by("name")
+    client = with_token(people.developer_a)
+    client.get(f"/api/v1/functions/{first.name}/?application=app-a")
+    with mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("compiled again")):
+        for function in (first, second):
+            response = client.get(f"/api/v1/functions/{function.name}/?application=app-a")
+            assert response.status_code == 200 and response.json()["name"] == function.name
+        assert client.get("/api/v1/functions/nope/?application=app-a").status_code == 404
+    # not a member of B: the general gate, which finds nothing of A there
+    assert client.get(f"/api/v1/functions/{first.name}/?application=app-b").status_code == 404
+    staff = with_token(people.staff)  # sees A by permission, not as a member
+    assert staff.get(f"/api/v1/functions/{first.name}/?application=app-a").json()["name"] == first.name
 
 
 def test_a_members_list_of_one_application_reads_by_that_application_alone(people):
