@@ -2,6 +2,7 @@
 
 import functools
 from collections import defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
@@ -76,7 +77,7 @@ class _Relation(NamedTuple):
 
     name: str  # the manager's, which names its prefetch cache
     target: type[Model]  # what the cache holds: tags, applications, secrets
-    fields: list  # the target's fields read
+    fields: tuple  # the target's fields read
     tables: str  # the through table joined to the target's
     object_field: Field  # the through table's field of the object's id
     tagged: type[Model] | None  # for a taggit relation, the model whose content type the rows name
@@ -100,12 +101,12 @@ def _relations(model: type[Model], references: bool) -> list[_Relation]:
             through, tagged = field.through, model
             target, join = through._meta.get_field("tag").related_model, through._meta.get_field("tag")
             object_field = through._meta.get_field("object_id")
-            fields = list(target._meta.concrete_fields)
+            fields = tuple(target._meta.concrete_fields)
         elif references and isinstance(field, ManyToManyField):
             through, tagged = field.remote_field.through, None
             target, join = field.related_model, through._meta.get_field(field.m2m_reverse_field_name())
             object_field = through._meta.get_field(field.m2m_field_name())
-            fields = [target._meta.pk, target._meta.get_field("name")]
+            fields = (target._meta.pk, target._meta.get_field("name"))
         else:
             continue
         tables = (
@@ -121,7 +122,43 @@ def _quote(name: str) -> str:
 
 
 def _read_tags(branches: list[_Branch], using: str) -> dict:
-    """{(branch index, object id): [targets]} of the branches, in one query.
+    """{(branch index, object id): [targets]} of the branches, in one query (`_union`). A target that
+    several objects share (the application of a whole page) is made once and shared."""
+    connection = connections[using]
+    relations = tuple(branch.relation for branch in branches)
+    object_pk = branches[0].objects[0]._meta.pk
+    counts = None if connection.vendor == "postgresql" else tuple(len(b.objects) for b in branches)
+    union = _union(relations, object_pk, using, counts)
+    params = []
+    for relation, objects in branches:
+        if relation.tagged is not None:
+            params.append(ContentType.objects.get_for_model(relation.tagged).pk)  # cached by Django
+        params += _ids(relation.object_field, objects, connection)
+    found: dict = defaultdict(list)
+    made: dict = {}  # (target, its id) -> the instance
+    with connection.cursor() as cursor:
+        cursor.execute(union.sql, params)
+        for row in cursor.fetchall():
+            target = relations[row[0]].target
+            attnames, converters, start = union.readers[target]
+            key = (target, row[start])
+            if key not in made:
+                values = [convert(value) for convert, value in zip(converters, row[start:], strict=False)]
+                made[key] = target.from_db(using, attnames, values)
+            found[row[0], union.convert_object_id(row[1])].append(made[key])
+    return found
+
+
+class _Union(NamedTuple):
+    sql: str
+    readers: dict  # per target: its attnames, converters and where its slot starts
+    convert_object_id: Callable
+
+
+@functools.lru_cache(maxsize=256)
+def _union(relations: tuple[_Relation, ...], object_pk: Field, using: str, counts: tuple | None) -> _Union:
+    """The query of `_read_tags` for branches of these relations (and, where each id is a placeholder,
+    these numbers of objects), written once per process: writing it was a tenth of attach_tags' time.
 
     Each branch is one part of a UNION ALL: its number, the object's id, then its target's columns in
     a slot of their own (one per target model), typed NULLs in the other slots. The values go through
@@ -129,10 +166,10 @@ def _read_tags(branches: list[_Branch], using: str) -> dict:
     """
     connection = connections[using]
     slots: dict = {}  # target model -> its fields, in the order of the columns
-    for branch in branches:
-        slots.setdefault(branch.relation.target, branch.relation.fields)
-    parts, params = [], []
-    for index, (relation, objects) in enumerate(branches):
+    for relation in relations:
+        slots.setdefault(relation.target, relation.fields)
+    parts = []
+    for index, relation in enumerate(relations):
         object_column = f"x.{_quote(relation.object_field.column)}"
         columns = [str(index), object_column]
         for target, fields in slots.items():
@@ -140,38 +177,32 @@ def _read_tags(branches: list[_Branch], using: str) -> dict:
                 columns += [f"y.{_quote(field.column)}" for field in fields]
             else:
                 columns += [f"CAST(NULL AS {field.cast_db_type(connection)})" for field in fields]
-        where, ids = _one_of(object_column, relation.object_field, objects, connection)
+        where = _one_of(object_column, counts[index] if counts else None)
         if relation.tagged is not None:
             where = f"x.{_quote('content_type_id')} = %s AND {where}"
-            params.append(ContentType.objects.get_for_model(relation.tagged).pk)  # cached by Django
         parts.append(f"SELECT {', '.join(columns)} FROM {relation.tables} WHERE {where}")
-        params += ids
-    convert_object_id = _converter(branches[0].objects[0]._meta.pk, connection)
-    readers = {}  # per target: its attnames, converters and where its slot starts
+    readers = {}
     start = 2
     for target, fields in slots.items():
         converters = [_converter(field, connection) for field in fields]
         readers[target] = ([field.attname for field in fields], converters, start)
         start += len(fields)
-    found: dict = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for row in cursor.fetchall():
-            target = branches[row[0]].relation.target
-            attnames, converters, start = readers[target]
-            values = [convert(value) for convert, value in zip(converters, row[start:], strict=False)]
-            found[row[0], convert_object_id(row[1])].append(target.from_db(using, attnames, values))
-    return found
+    return _Union(" UNION ALL ".join(parts), readers, _converter(object_pk, connection))
 
 
-def _one_of(column: str, field: Field, objects: list, connection) -> tuple[str, list]:
-    """The condition "column is the id of one of the objects", and its parameters. On PostgreSQL one
-    array parameter (`= ANY(%s)`): the query's text is then the same for any page, so psycopg converts
-    it once per process instead of splitting 150 placeholders out of it on every request."""
+def _one_of(column: str, count: int | None) -> str:
+    """The condition "column is one of the ids": on PostgreSQL (count None) one array parameter
+    (`= ANY(%s)`), so the query's text is the same for any page and psycopg converts it once per
+    process instead of splitting 150 placeholders out of it on every request."""
+    if count is None:
+        return f"{column} = ANY(%s)"
+    return f"{column} IN ({', '.join(['%s'] * count)})"
+
+
+def _ids(field: Field, objects: list, connection) -> list:
+    """The parameters of `_one_of` for these objects."""
     ids = [field.get_db_prep_value(obj.pk, connection) for obj in objects]
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+    return [ids] if connection.vendor == "postgresql" else ids
 
 
 def _converter(field, connection):

@@ -1,7 +1,7 @@
 """attach_tags fills the taggit caches of a page of rows in one query."""
 
 from applications.models import Application
-from applications.selectors import attach_tags
+from applications.selectors import _union, attach_tags
 from entities import models as m
 from tests import factories as f
 
@@ -43,3 +43,29 @@ def test_a_page_of_many_kinds_costs_one_query(people, django_assert_num_queries)
     with django_assert_num_queries(0):
         assert [e.application_names() for e in page] == [["app-a"], ["app-b"]]
         assert [[t.name for t in e.tags.all()] for e in page] == [[], ["role=test"]]
+
+
+def test_rows_in_the_same_application_share_one_instance_of_it(people):
+    """A page's application is made once, not once per row (a tenth of a 50-row list's reading)."""
+    for name in ("one", "two"):
+        f.FunctionFactory(name=name, applications=[people.app_a])
+    first, second = m.Function.objects.order_by("name")
+    attach_tags([first, second])
+    assert first.applications.all()[0] is second.applications.all()[0]
+    assert first.applications.all()[0].name == "app-a"
+
+
+def test_its_query_is_written_once_for_pages_of_the_same_shape(people):
+    """The UNION's text and readers are kept per shape (`_union`); on PostgreSQL any page's ids are
+    one array, so pages of different lengths share it too."""
+    for name in ("one", "two", "three"):
+        f.FunctionFactory(name=name, applications=[people.app_a] if name != "two" else [people.app_b])
+    rows = list(m.Function.objects.order_by("name"))
+    attach_tags(rows[:2])
+    written = _union.cache_info().misses
+    again = list(m.Function.objects.order_by("name"))
+    attach_tags(again[:2])
+    assert _union.cache_info().misses == written
+    assert [e.application_names() for e in again[:2]] == [["app-a"], ["app-a"]]  # one, three
+    attach_tags(again)
+    assert [e.application_names() for e in again] == [["app-a"], ["app-a"], ["app-b"]]
