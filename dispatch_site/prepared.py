@@ -12,8 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-# Values no row holds, one per position and type, that `build` is given in place of the real ones.
-_MARKERS = {str: lambda n: f"\x00prepared value {n}", int: lambda n: -(2**62) - n}
+# Values no row holds, one per position and type, that `build` is given in place of the real ones; the
+# integers fit every integer column (a value out of a column's range makes Django drop the condition).
+_MARKERS = {str: lambda n: f"\x00prepared value {n}", int: lambda n: -30_000 - n}
 
 
 class Prepared:

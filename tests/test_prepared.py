@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models.functions import Upper
 from django.db.models.sql.compiler import SQLCompiler
@@ -53,3 +54,10 @@ def test_it_refuses_a_value_that_is_not_one_parameter(db):
     for read in (twice, changed):
         with pytest.raises(ImproperlyConfigured, match="one parameter of its SQL"):
             read("x")
+
+
+def test_it_takes_integers_for_columns_of_any_integer_size(people):
+    """A user's id is a 32-bit column on PostgreSQL: a marker out of its range would vanish from the SQL."""
+    read = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+    assert read(people.developer_a.pk) == [people.developer_a]
+    assert read(people.staff.pk) == [people.staff]
