@@ -1,9 +1,13 @@
 """KindBlocks pages entities of several kinds, grouped by kind then by name, without a global sort."""
 
-import pytest
+from unittest import mock
 
+import pytest
+from django.contrib.auth.models import Permission
+
+from dispatch_site.prepared import Prepared
 from entities.kinds import get_kind
-from entities.selectors import KindBlocks
+from entities.selectors import KindBlocks, entity_queryset, windows_in_application
 from tests import factories as f
 
 
@@ -37,3 +41,45 @@ def test_a_page_reads_only_the_kinds_it_overlaps(blocks, django_assert_num_queri
         assert [e.name for e in blocks[0:2]] == ["s1", "s2"]
     with django_assert_num_queries(2):  # the last secret, then the first function
         assert [e.name for e in blocks[2:4]] == ["s3", "f1"]
+
+
+@pytest.fixture
+def in_a(people):
+    """Secrets and functions of A, and one of each in B that A's windows must not show."""
+    for name in ("s2", "s1", "s3"):
+        f.SecretFactory(name=name, applications=[people.app_a])
+    for name in ("f2", "f1"):
+        f.FunctionFactory(name=name, applications=[people.app_a])
+    f.SecretFactory(name="s0", applications=[people.app_b])
+    f.FunctionFactory(name="f0", applications=[people.app_b])
+    return [get_kind("secret"), get_kind("api"), get_kind("function")]
+
+
+def application_blocks(kinds, user, application, windows):
+    querysets = [(k, entity_queryset(k, user, application=application, many_references=False)) for k in kinds]
+    return KindBlocks(querysets, windows=windows)
+
+
+@pytest.mark.parametrize("start,stop", [(0, 5), (0, 2), (2, 4), (3, 5), (4, 10), (5, 7)])
+def test_a_members_windows_are_compiled_once_and_read_the_same_rows(people, in_a, start, stop):
+    """`windows_in_application` reads what slicing the querysets reads, in SQL compiled once per kind
+    and window (dispatch_site/prepared.py)."""
+    user = people.developer_a
+    windows = windows_in_application(in_a, user, people.app_a)
+    expected = [e.name for e in application_blocks(in_a, user, people.app_a, None)[start:stop]]
+    assert [e.name for e in application_blocks(in_a, user, people.app_a, windows)[start:stop]] == expected
+    with mock.patch.object(Prepared, "_compile", side_effect=AssertionError("compiled again")):
+        again = windows_in_application(in_a, user, people.app_a)
+        assert [e.name for e in application_blocks(in_a, user, people.app_a, again)[start:stop]] == expected
+    other = windows_in_application(in_a, people.member_b, people.app_b)
+    in_b = application_blocks(in_a, people.member_b, people.app_b, other)
+    assert [e.name for e in in_b[0:9]] == ["s0", "f0"]
+
+
+def test_staff_who_see_an_application_but_not_every_kind_get_no_windows(people, in_a):
+    """Their gate adds to the application's items (the kinds they may not view), so their pages slice
+    the gated querysets instead; staff who may view every kind get them."""
+    viewer = f.UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    assert windows_in_application(in_a, viewer, people.app_a) is None
+    assert windows_in_application(in_a, people.staff, people.app_a) is not None

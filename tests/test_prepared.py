@@ -50,7 +50,9 @@ def test_it_keeps_the_querysets_prefetches(people, django_assert_num_queries):
 
 def test_it_refuses_a_value_that_is_not_one_parameter(db):
     twice = Prepared(lambda name: m.Function.objects.filter(name=name, handler=name), str)
-    changed = Prepared(lambda name: m.Function.objects.annotate(up=Upper("name")).filter(up=name.upper()), str)
+    changed = Prepared(
+        lambda name: m.Function.objects.annotate(up=Upper("name")).filter(up=name.upper()), str
+    )
     for read in (twice, changed):
         with pytest.raises(ImproperlyConfigured, match="one parameter of its SQL"):
             read("x")

@@ -31,6 +31,7 @@ from ..selectors import (
     entity_in_application,
     entity_queryset,
     listed_entities,
+    windows_in_application,
 )
 from . import serializers as s
 from .exceptions import PreconditionFailed
@@ -341,19 +342,22 @@ def entity_page(view, application=None):
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
     kinds = [kind for kind in KINDS if application is None or not kind.is_system]
+    narrows = filterset.narrows()  # else filtering each kind's queryset leaves it as it is
     blocks = []
     for kind in filterset.selected_kinds(kinds):
         # the caller sees `application`: it was looked up through the gate
         queryset = entity_queryset(kind, request.user, application=application, many_references=False)
         queryset = queryset.order_by()
-        blocks.append((kind, filterset.filter_kind_queryset(queryset)))
+        blocks.append((kind, filterset.filter_kind_queryset(queryset) if narrows else queryset))
     if filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
     else:
-        counts = None
-        if application is not None and not filterset.narrows():
-            counts = counts_in_application([kind for kind, _ in blocks], request.user, application)
-        objects = view.paginate_queryset(KindBlocks(blocks, counts))
+        counts = windows = None
+        if application is not None and not narrows:
+            kinds = [kind for kind, _ in blocks]
+            counts = counts_in_application(kinds, request.user, application)
+            windows = windows_in_application(kinds, request.user, application)
+        objects = view.paginate_queryset(KindBlocks(blocks, counts, windows))
     return view.get_paginated_response(_serialize_mixed(view, objects))
 
 
