@@ -95,28 +95,44 @@ def _named_in_application(kind: Kind) -> Prepared:
     )
 
 
-def windows_in_application(kinds: list[Kind], user: Actor, application: Application) -> list | None:
-    """Per kind, a reader of the rows low..high (by name) of `entity_queryset(kind, user, application=…)`,
-    in SQL compiled once per kind and window, for KindBlocks; None when the gate adds to the
-    application's items for this user (`access.application_items_suffice`). Compiling the pages' queries
-    was half of reading an application's first page of entities."""
+def prepared_windows(kinds: list[Kind], user: Actor, application: Application | None) -> list | None:
+    """Per kind, a reader of the rows low..high (by name) of `entity_queryset(kind, user,
+    application=…)`, in SQL compiled once per kind and window, for KindBlocks. Only where the gate adds
+    nothing for this user: in an application, when its items suffice (`access.application_items_suffice`),
+    and without one, when the user may view every entity of the kinds; else None. Compiling the pages'
+    queries was half of reading a first page of entities."""
+    if application is None:
+        if not all(access.sees_every_entity(kind.model, user) for kind in kinds):
+            return None
+        return [partial(_window, kind, ()) for kind in kinds]
     if not all(access.application_items_suffice(kind.model, user) for kind in kinds):
         return None
-    return [functools.partial(_window_in_application, kind, application.pk) for kind in kinds]
+    return [partial(_window_in_application, kind, application.pk) for kind in kinds]
 
 
 def _window_in_application(kind: Kind, application_id: int, low: int, high: int) -> list:
     content_type = ContentType.objects.get_for_model(kind.model)  # cached by Django
-    return _prepared_window(kind, low, high)(application_id, content_type.pk)
+    return _window(kind, (application_id, content_type.pk), low, high)
+
+
+def _window(kind: Kind, values: tuple, low: int, high: int) -> list:
+    return _prepared_window(kind, low, high, bool(values))(*values)
 
 
 @functools.lru_cache(maxsize=512)  # pages of lists of every kind, the first ones over and over
-def _prepared_window(kind: Kind, low: int, high: int) -> Prepared:
+def _prepared_window(kind: Kind, low: int, high: int, in_application: bool) -> Prepared:
+    if in_application:
+        return Prepared(
+            lambda application_id, content_type_id: _in_application(kind, application_id, content_type_id)
+            .order_by("name", "pk")[low:high],
+            int,
+            int,
+        )
+    every = kind.model._default_manager.all()
     return Prepared(
-        lambda application_id, content_type_id: _in_application(kind, application_id, content_type_id)
-        .order_by("name", "pk")[low:high],
-        int,
-        int,
+        lambda: _with_references(kind, every, labels=False, many_references=False).order_by("name", "pk")[
+            low:high
+        ]
     )
 
 

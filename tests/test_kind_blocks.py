@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from dispatch_site.prepared import Prepared
 from entities.kinds import get_kind
-from entities.selectors import KindBlocks, entity_queryset, windows_in_application
+from entities.selectors import KindBlocks, entity_queryset, prepared_windows
 from tests import factories as f
 
 
@@ -62,16 +62,16 @@ def application_blocks(kinds, user, application, windows):
 
 @pytest.mark.parametrize("start,stop", [(0, 5), (0, 2), (2, 4), (3, 5), (4, 10), (5, 7)])
 def test_a_members_windows_are_compiled_once_and_read_the_same_rows(people, in_a, start, stop):
-    """`windows_in_application` reads what slicing the querysets reads, in SQL compiled once per kind
+    """`prepared_windows` reads what slicing the querysets reads, in SQL compiled once per kind
     and window (dispatch_site/prepared.py)."""
     user = people.developer_a
-    windows = windows_in_application(in_a, user, people.app_a)
+    windows = prepared_windows(in_a, user, people.app_a)
     expected = [e.name for e in application_blocks(in_a, user, people.app_a, None)[start:stop]]
     assert [e.name for e in application_blocks(in_a, user, people.app_a, windows)[start:stop]] == expected
     with mock.patch.object(Prepared, "_compile", side_effect=AssertionError("compiled again")):
-        again = windows_in_application(in_a, user, people.app_a)
+        again = prepared_windows(in_a, user, people.app_a)
         assert [e.name for e in application_blocks(in_a, user, people.app_a, again)[start:stop]] == expected
-    other = windows_in_application(in_a, people.member_b, people.app_b)
+    other = prepared_windows(in_a, people.member_b, people.app_b)
     in_b = application_blocks(in_a, people.member_b, people.app_b, other)
     assert [e.name for e in in_b[0:9]] == ["s0", "f0"]
 
@@ -81,5 +81,18 @@ def test_staff_who_see_an_application_but_not_every_kind_get_no_windows(people, 
     the gated querysets instead; staff who may view every kind get them."""
     viewer = f.UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
-    assert windows_in_application(in_a, viewer, people.app_a) is None
-    assert windows_in_application(in_a, people.staff, people.app_a) is not None
+    assert prepared_windows(in_a, viewer, people.app_a) is None
+    assert prepared_windows(in_a, people.staff, people.app_a) is not None
+
+
+def test_whoever_may_view_every_entity_pages_all_of_them_by_windows_compiled_once(people, in_a):
+    """Without an application the windows read every entity of the kinds, so only for users whose gate
+    is every entity by permission; a member's gate hides B's, and gets no windows."""
+    root = people.superuser
+    windows = prepared_windows(in_a, root, None)
+    every = KindBlocks([(k, entity_queryset(k, root, many_references=False)) for k in in_a], windows=windows)
+    assert [e.name for e in every[0:9]] == ["s0", "s1", "s2", "s3", "f0", "f1", "f2"]
+    with mock.patch.object(Prepared, "_compile", side_effect=AssertionError("compiled again")):
+        assert [e.name for e in every[0:9]] == ["s0", "s1", "s2", "s3", "f0", "f1", "f2"]
+    assert [e.name for e in every[1:5]] == ["s1", "s2", "s3", "f0"]
+    assert prepared_windows(in_a, people.developer_a, None) is None

@@ -31,7 +31,7 @@ from ..selectors import (
     entity_in_application,
     entity_queryset,
     listed_entities,
-    windows_in_application,
+    prepared_windows,
 )
 from . import serializers as s
 from .exceptions import PreconditionFailed
@@ -353,10 +353,11 @@ def entity_page(view, application=None):
         objects = _ordered_union_page(view, filterset, blocks)
     else:
         counts = windows = None
-        if application is not None and not narrows:
+        if not narrows:
             kinds = [kind for kind, _ in blocks]
-            counts = counts_in_application(kinds, request.user, application)
-            windows = windows_in_application(kinds, request.user, application)
+            windows = prepared_windows(kinds, request.user, application)
+            if application is not None:
+                counts = counts_in_application(kinds, request.user, application)
         objects = view.paginate_queryset(KindBlocks(blocks, counts, windows))
     return view.get_paginated_response(_serialize_mixed(view, objects))
 
