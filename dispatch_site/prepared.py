@@ -43,6 +43,7 @@ class Prepared:
         query.get_compiler = lambda *args, **kwargs: run
         rows = queryset.__class__(model=queryset.model, query=query, using=queryset.db)
         rows._prefetch_related_lookups = queryset._prefetch_related_lookups
+        rows._iterable_class, rows._fields = queryset._iterable_class, queryset._fields  # values_list()
         return list(rows)
 
     def _compile(self) -> tuple:

@@ -2,7 +2,7 @@
 lists behind `entities/` and an application's entities)."""
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -110,6 +110,17 @@ def prepared_windows(kinds: list[Kind], user: Actor, application: Application | 
     return [partial(_window_in_application, kind, application.pk) for kind in kinds]
 
 
+def counts_of_every_entity(kinds: tuple[Kind, ...]) -> list[int]:
+    """How many entities of each kind there are, in SQL compiled once per set of kinds: KindBlocks'
+    count for whoever `prepared_windows` gives windows without an application."""
+    return _counts_of(_prepared_counts(kinds)(), len(kinds))
+
+
+@functools.cache
+def _prepared_counts(kinds: tuple[Kind, ...]) -> Prepared:
+    return Prepared(lambda: _count_union([_every(kind) for kind in kinds]))
+
+
 def _window_in_application(kind: Kind, application_id: int, low: int, high: int) -> list:
     content_type = ContentType.objects.get_for_model(kind.model)  # cached by Django
     return _window(kind, (application_id, content_type.pk), low, high)
@@ -128,12 +139,12 @@ def _prepared_window(kind: Kind, low: int, high: int, in_application: bool) -> P
             int,
             int,
         )
-    every = kind.model._default_manager.all()
-    return Prepared(
-        lambda: _with_references(kind, every, labels=False, many_references=False).order_by("name", "pk")[
-            low:high
-        ]
-    )
+    return Prepared(lambda: _every(kind).order_by("name", "pk")[low:high])
+
+
+def _every(kind: Kind) -> QuerySet:
+    """`entity_queryset(kind, user, many_references=False)` for a user who may view every entity."""
+    return _with_references(kind, kind.model._default_manager.all(), labels=False, many_references=False)
 
 
 def _in_application(kind: Kind, application_id: int, content_type_id: int) -> QuerySet:
@@ -184,27 +195,23 @@ class KindBlocks:
     def __init__(
         self,
         blocks: Iterable[tuple[Kind, QuerySet]],
-        counts: list[int] | None = None,
+        counts: list[int] | Callable[[], list[int]] | None = None,
         windows: list | None = None,
     ) -> None:
         self.blocks = list(blocks)  # [(kind, queryset ready to be read: filtered, optimised)]
-        self._counts = counts  # known already (counts_in_application), else counted when first needed
+        # known already (counts_in_application), or read when first needed: by `counts` if a function,
+        # else by a UNION ALL of a COUNT per block
+        self._counts = counts
         # per block, windows(low, high) reads the queryset's rows low..high by name in SQL compiled once
         # (windows_in_application); else the queryset is sliced
         self._windows = windows or [partial(_window_of, queryset) for _, queryset in self.blocks]
 
     def counts(self) -> list[int]:
+        if callable(self._counts):  # a prepared count (counts_of_every_entity)
+            self._counts = self._counts()
         if self._counts is None:
-            parts = [
-                queryset.order_by()
-                .annotate(block=Value(index, output_field=IntegerField()))
-                .values("block")
-                .annotate(rows=Count("*"))
-                .values_list("block", "rows")
-                for index, (_, queryset) in enumerate(self.blocks)
-            ]
-            found = dict(parts[0].union(*parts[1:], all=True)) if parts else {}
-            self._counts = [found.get(index, 0) for index in range(len(self.blocks))]
+            union = _count_union([queryset for _, queryset in self.blocks])
+            self._counts = _counts_of(union, len(self.blocks))
         return self._counts
 
     def count(self) -> int:
@@ -245,6 +252,24 @@ class KindBlocks:
             if first >= stop:
                 break
         return rows
+
+
+def _count_union(querysets: list[QuerySet]) -> QuerySet | None:
+    """One UNION ALL of a COUNT per queryset, as rows (the queryset's index, its count)."""
+    parts = [
+        queryset.order_by()
+        .annotate(block=Value(index, output_field=IntegerField()))
+        .values("block")
+        .annotate(rows=Count("*"))
+        .values_list("block", "rows")
+        for index, queryset in enumerate(querysets)
+    ]
+    return parts[0].union(*parts[1:], all=True) if parts else None
+
+
+def _counts_of(rows: Iterable | None, blocks: int) -> list[int]:
+    found = dict(rows or ())
+    return [found.get(index, 0) for index in range(blocks)]
 
 
 def _window_of(queryset: QuerySet, low: int, high: int) -> list:

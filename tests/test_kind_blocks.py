@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from dispatch_site.prepared import Prepared
 from entities.kinds import get_kind
-from entities.selectors import KindBlocks, entity_queryset, prepared_windows
+from entities.selectors import KindBlocks, counts_of_every_entity, entity_queryset, prepared_windows
 from tests import factories as f
 
 
@@ -95,4 +95,7 @@ def test_whoever_may_view_every_entity_pages_all_of_them_by_windows_compiled_onc
     with mock.patch.object(Prepared, "_compile", side_effect=AssertionError("compiled again")):
         assert [e.name for e in every[0:9]] == ["s0", "s1", "s2", "s3", "f0", "f1", "f2"]
     assert [e.name for e in every[1:5]] == ["s1", "s2", "s3", "f0"]
+    assert counts_of_every_entity(tuple(in_a)) == every.counts() == [4, 0, 3]
+    with mock.patch.object(Prepared, "_compile", side_effect=AssertionError("compiled again")):
+        assert counts_of_every_entity(tuple(in_a)) == [4, 0, 3]
     assert prepared_windows(in_a, people.developer_a, None) is None

@@ -5,6 +5,8 @@ what a caller may not see is a 404 and is in no list, count or filter. Writes go
 services, so every domain rule holds here unchanged.
 """
 
+import functools
+
 from django.db.models import CharField, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +30,7 @@ from ..selectors import (
     ForeignCursor,
     KindBlocks,
     counts_in_application,
+    counts_of_every_entity,
     entity_in_application,
     entity_queryset,
     listed_entities,
@@ -358,6 +361,8 @@ def entity_page(view, application=None):
             windows = prepared_windows(kinds, request.user, application)
             if application is not None:
                 counts = counts_in_application(kinds, request.user, application)
+            elif windows is not None:  # the user may view every entity of the kinds
+                counts = functools.partial(counts_of_every_entity, tuple(kinds))
         objects = view.paginate_queryset(KindBlocks(blocks, counts, windows))
     return view.get_paginated_response(_serialize_mixed(view, objects))
 

@@ -1,9 +1,14 @@
 """An application's entity list counts from its through table when nothing narrows it and the gate adds
 nothing for the caller (entities.selectors.counts_in_application); the count is always the rows' count."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models.sql.compiler import SQLCompiler
+from rest_framework.test import APIClient
 
+from applications.tokens import token_create
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +59,17 @@ def test_a_deep_page_keeps_the_count(people, scene, client_for):
     body = client_for(people.viewer_a).get(f"{URL}?limit=2&offset=6").json()
     assert body["count"] == 7
     assert len(body["results"]) == 1
+
+
+def test_a_superusers_unfiltered_list_of_every_entity_compiles_no_sql_after_the_first(people, scene):
+    """Its count and pages are prepared (entities.selectors.prepared_windows, counts_of_every_entity);
+    an application asked for still narrows it."""
+    _, key = token_create(user=people.superuser, name="root")
+    root = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    kinds = "kind=function&kind=secret&kind=api"  # not runs: showing one asks whether its function is seen
+    first = root.get(f"/api/v1/entities/?limit=1000&{kinds}").json()
+    with mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("compiled again")):
+        every = root.get(f"/api/v1/entities/?limit=1000&{kinds}").json()
+    assert every == first and every["count"] == len(every["results"]) == 6  # of A and of B
+    in_a = root.get(f"/api/v1/entities/?limit=1000&{kinds}&application=app-a").json()
+    assert in_a["count"] == len(in_a["results"]) == 3
