@@ -133,6 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", 5)
+    # Django's backend, with bulk writes cut to the 65,535 values a statement may then carry.
+    DATABASES["default"]["ENGINE"] = "dispatch_site.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

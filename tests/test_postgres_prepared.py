@@ -52,3 +52,15 @@ def test_it_is_on_by_default_and_off_for_a_pooler_in_transaction_mode():
     }
     off = options_with("0")
     assert "server_side_binding" not in off and "prepare_threshold" not in off
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's limit of values per statement")
+def test_a_bulk_insert_of_more_values_than_a_statement_takes_is_cut_into_batches(people):
+    """Functions are inserted with a value per column and row (their JSON columns keep Django from
+    sending one array per column): 4,200 rows of 17 columns are over the protocol's 65,535 values."""
+    image = f.ImageFactory()
+    columns = len(m.Function._meta.concrete_fields)
+    rows = 65_535 // columns + 100
+    m.Function.objects.bulk_create(m.Function(name=f"fn-{n}", image=image) for n in range(rows))
+    assert m.Function.objects.count() == rows
