@@ -113,7 +113,7 @@ def prepared_windows(kinds: list[Kind], user: Actor, application: Application | 
 def counts_of_every_entity(kinds: tuple[Kind, ...]) -> list[int]:
     """How many entities of each kind there are, in SQL compiled once per set of kinds: KindBlocks'
     count for whoever `prepared_windows` gives windows without an application."""
-    return _counts_of(_prepared_counts(kinds)(), len(kinds))
+    return _counts_of(_prepared_counts(kinds)(), len(kinds)) if kinds else []
 
 
 @functools.cache
@@ -210,8 +210,8 @@ class KindBlocks:
         if callable(self._counts):  # a prepared count (counts_of_every_entity)
             self._counts = self._counts()
         if self._counts is None:
-            union = _count_union([queryset for _, queryset in self.blocks])
-            self._counts = _counts_of(union, len(self.blocks))
+            querysets = [queryset for _, queryset in self.blocks]
+            self._counts = _counts_of(_count_union(querysets), len(querysets)) if querysets else []
         return self._counts
 
     def count(self) -> int:
@@ -244,18 +244,18 @@ class KindBlocks:
             raise TypeError("KindBlocks takes a slice without a step.")
         start, stop = window.start or 0, window.stop if window.stop is not None else self.count()
         rows, first = [], 0
-        for window, size in zip(self._windows, self.counts(), strict=True):
+        for read, size in zip(self._windows, self.counts(), strict=True):
             low, high = max(start - first, 0), min(stop - first, size)
             if low < high:
-                rows += window(low, high)
+                rows += read(low, high)
             first += size
             if first >= stop:
                 break
         return rows
 
 
-def _count_union(querysets: list[QuerySet]) -> QuerySet | None:
-    """One UNION ALL of a COUNT per queryset, as rows (the queryset's index, its count)."""
+def _count_union(querysets: list[QuerySet]) -> QuerySet:
+    """One UNION ALL of a COUNT per queryset (one at least), as rows (the queryset's index, its count)."""
     parts = [
         queryset.order_by()
         .annotate(block=Value(index, output_field=IntegerField()))
@@ -264,11 +264,11 @@ def _count_union(querysets: list[QuerySet]) -> QuerySet | None:
         .values_list("block", "rows")
         for index, queryset in enumerate(querysets)
     ]
-    return parts[0].union(*parts[1:], all=True) if parts else None
+    return parts[0].union(*parts[1:], all=True)
 
 
-def _counts_of(rows: Iterable | None, blocks: int) -> list[int]:
-    found = dict(rows or ())
+def _counts_of(rows: Iterable, blocks: int) -> list[int]:
+    found = dict(rows)
     return [found.get(index, 0) for index in range(blocks)]
 
 
