@@ -22,8 +22,7 @@ class ModelBackend(backends.ModelBackend):
     token's is (applications/tokens.py): the access gate then answers every page from them."""
 
     def get_user(self, user_id):
-        found = _user_by_id(user_id)
-        user = found[0] if found else None
+        user = _user_by_id.first(user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         access.remember_memberships(user, user.memberships)

@@ -58,8 +58,7 @@ def user_for_key(key: str):
     answers from for the rest of the request."""
     if not key or not key.startswith(KEY_PREFIX):
         return None
-    found = _token_by_hash(hash_key(key))
-    token = found[0] if found else None
+    token = _token_by_hash.first(hash_key(key))
     if token is None or not token.user.is_active:
         return None
     access.remember_memberships(token.user, token.memberships)

@@ -46,6 +46,10 @@ class Prepared:
         rows._iterable_class, rows._fields = queryset._iterable_class, queryset._fields  # values_list()
         return list(rows)
 
+    def first(self, *values) -> Model | None:
+        rows = self(*values)
+        return rows[0] if rows else None
+
     def _compile(self) -> tuple:
         markers = [_MARKERS[kind](n) for n, kind in enumerate(self.types)]
         queryset = self.build(*markers)

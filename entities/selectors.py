@@ -3,7 +3,6 @@ lists behind `entities/` and an application's entities)."""
 
 import functools
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -80,8 +79,7 @@ def entity_in_application(kind: Kind, user: Actor, application: Application, nam
         rows = entity_queryset(kind, user, application=application, many_references=False)
         return rows.filter(name=name).first()
     content_type = ContentType.objects.get_for_model(kind.model)  # cached by Django
-    found = _named_in_application(kind)(application.pk, content_type.pk, name)
-    return found[0] if found else None
+    return _named_in_application(kind).first(application.pk, content_type.pk, name)
 
 
 @functools.cache
@@ -104,10 +102,10 @@ def prepared_windows(kinds: list[Kind], user: Actor, application: Application | 
     if application is None:
         if not all(access.sees_every_entity(kind.model, user) for kind in kinds):
             return None
-        return [partial(_window, kind, ()) for kind in kinds]
+        return [functools.partial(_window, kind, ()) for kind in kinds]
     if not all(access.application_items_suffice(kind.model, user) for kind in kinds):
         return None
-    return [partial(_window_in_application, kind, application.pk) for kind in kinds]
+    return [functools.partial(_window_in_application, kind, application.pk) for kind in kinds]
 
 
 def counts_of_every_entity(kinds: tuple[Kind, ...]) -> list[int]:
@@ -119,6 +117,22 @@ def counts_of_every_entity(kinds: tuple[Kind, ...]) -> list[int]:
 @functools.cache
 def _prepared_counts(kinds: tuple[Kind, ...]) -> Prepared:
     return Prepared(lambda: _count_union([_every(kind) for kind in kinds]))
+
+
+def unfiltered_blocks(
+    blocks: list[tuple[Kind, QuerySet]], user: Actor, application: Application | None
+) -> "KindBlocks":
+    """KindBlocks of querysets no filter narrowed, read as cheaply as this user allows: an application's
+    counts from its through table (`counts_in_application`), and windows and counts compiled once where
+    the gate adds nothing (`prepared_windows`)."""
+    kinds = [kind for kind, _ in blocks]
+    windows = prepared_windows(kinds, user, application)
+    counts: list[int] | Callable[[], list[int]] | None = None
+    if application is not None:
+        counts = counts_in_application(kinds, user, application)
+    elif windows is not None:  # the user may view every entity of the kinds
+        counts = functools.partial(counts_of_every_entity, tuple(kinds))
+    return KindBlocks(blocks, counts, windows)
 
 
 def _window_in_application(kind: Kind, application_id: int, low: int, high: int) -> list:
@@ -204,7 +218,7 @@ class KindBlocks:
         self._counts = counts
         # per block, windows(low, high) reads the queryset's rows low..high by name in SQL compiled once
         # (windows_in_application); else the queryset is sliced
-        self._windows = windows or [partial(_window_of, queryset) for _, queryset in self.blocks]
+        self._windows = windows or [functools.partial(_window_of, queryset) for _, queryset in self.blocks]
 
     def counts(self) -> list[int]:
         if callable(self._counts):  # a prepared count (counts_of_every_entity)

@@ -5,8 +5,6 @@ what a caller may not see is a 404 and is in no list, count or filter. Writes go
 services, so every domain rule holds here unchanged.
 """
 
-import functools
-
 from django.db.models import CharField, Value
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -29,12 +27,10 @@ from ..kinds import KINDS, Kind
 from ..selectors import (
     ForeignCursor,
     KindBlocks,
-    counts_in_application,
-    counts_of_every_entity,
     entity_in_application,
     entity_queryset,
     listed_entities,
-    prepared_windows,
+    unfiltered_blocks,
 )
 from . import serializers as s
 from .exceptions import PreconditionFailed
@@ -234,19 +230,22 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
         if member_of:  # the usual case: read by that application's items
             obj = entity_in_application(self.kind, self.request.user, member_of, name)
         else:
-            if application is not None:  # the check is part of the entity's query
-                queryset = self.get_queryset().filter(
-                    access.in_application_named(self.kind.model, self.request.user, application)
-                )
-            else:
-                try:
-                    queryset = self.filter_queryset(self.get_queryset())
-                except exceptions.ValidationError:
-                    raise exceptions.NotFound() from None
-            obj = queryset.filter(name=name).first()
+            obj = self._gated(application).filter(name=name).first()
         if obj is None:
             raise exceptions.NotFound(f"{self.kind.label.capitalize()} '{name}' does not exist.")
         return obj
+
+    def _gated(self, application: str | None):
+        """The entities get_object looks in when the caller is not a member of `application`: with it,
+        in the entity's own query; without it, filtered as the list is (bad filters: nothing)."""
+        if application is not None:
+            return self.get_queryset().filter(
+                access.in_application_named(self.kind.model, self.request.user, application)
+            )
+        try:
+            return self.filter_queryset(self.get_queryset())
+        except exceptions.ValidationError:
+            raise exceptions.NotFound() from None
 
     @property
     def keyset_page(self):
@@ -352,15 +351,8 @@ def entity_page(view, application=None):
     if filterset is not None and filterset.form.cleaned_data.get("ordering"):
         objects = _ordered_union_page(view, filterset, blocks)
     else:
-        counts = windows = None
-        if not narrows:
-            kinds = [kind for kind, _ in blocks]
-            windows = prepared_windows(kinds, request.user, application)
-            if application is not None:
-                counts = counts_in_application(kinds, request.user, application)
-            elif windows is not None:  # the user may view every entity of the kinds
-                counts = functools.partial(counts_of_every_entity, tuple(kinds))
-        objects = view.paginate_queryset(KindBlocks(blocks, counts, windows))
+        every = unfiltered_blocks(blocks, request.user, application) if not narrows else KindBlocks(blocks)
+        objects = view.paginate_queryset(every)
     return view.get_paginated_response(_serialize_mixed(view, objects))
 
 
