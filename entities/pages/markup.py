@@ -11,6 +11,7 @@ The escaping is Django's own: a value with `__html__` is taken as it is, anythin
 each with Django's output."""
 
 import html
+from collections.abc import Callable
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
@@ -110,43 +111,56 @@ def _input(widget: dict) -> str:
 
 def _select(widget: dict) -> str | None:
     """select.html with select_option.html for each choice; None when a choice is not plain text."""
-    parts = [f'<select name="{escaped(widget["name"])}"{attributes(widget["attrs"])}>']
-    for group, options, _ in widget["optgroups"]:
-        if group and not _text(group):
-            return None
-        if group:
-            parts.append(f'\n  <optgroup label="{escaped(group)}">')
-        for option in options:
-            if option["template_name"] != OPTION_TEMPLATE or not _text(option["label"]):
-                return None
-            parts.append(
-                f'\n  <option value="{escaped(option["value"])}"{attributes(option["attrs"])}>'
-                f"{escaped(option['label'])}</option>\n"
-            )
-        if group:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
+    choices = _choices(
+        widget,
+        {OPTION_TEMPLATE},
+        group_markup=('\n  <optgroup label="{}">', "\n  </optgroup>"),
+        option_markup=lambda option: (
+            f'\n  <option value="{escaped(option["value"])}"{attributes(option["attrs"])}>'
+            f"{escaped(option['label'])}</option>\n"
+        ),
+    )
+    if choices is None:
+        return None
+    return f'<select name="{escaped(widget["name"])}"{attributes(widget["attrs"])}>{choices}\n</select>'
 
 
 def _multiple(widget: dict) -> str | None:
     """multiple_input.html (checkboxes, radio buttons), with input_option.html for each choice: they
     include one another for every option, a sixth of a list page's time for its lists of choices. None
     when a choice is drawn by another template or is not plain text."""
+    choices = _choices(
+        widget,
+        OPTION_INPUT_TEMPLATES,
+        group_markup=("\n  <div><label>{}</label>", "\n  </div>"),
+        option_markup=lambda option: f"<div>\n    {_option(option)}\n</div>",
+    )
+    if choices is None:
+        return None
     own = widget["attrs"]
-    parts = [f"<div{attributes({'id': own.get('id') or False, 'class': own.get('class') or False})}>"]
+    outer = attributes({"id": own.get("id") or False, "class": own.get("class") or False})
+    return f"<div{outer}>{choices}\n</div>"
+
+
+def _choices(
+    widget: dict, templates: set[str], *, group_markup: tuple[str, str], option_markup: Callable[[dict], str]
+) -> str | None:
+    """A choice widget's option groups, each group between its opening (the label filled in) and
+    closing markup and each option drawn by `option_markup`; None when a group's label or an option is
+    not plain text, or an option is drawn by a template other than `templates`."""
+    opening, closing = group_markup
+    parts = []
     for group, options, _ in widget["optgroups"]:
         if group and not _text(group):
             return None
         if group:
-            parts.append(f"\n  <div><label>{escaped(group)}</label>")
+            parts.append(opening.format(escaped(group)))
         for option in options:
-            if option["template_name"] not in OPTION_INPUT_TEMPLATES or not _text(option["label"]):
+            if option["template_name"] not in templates or not _text(option["label"]):
                 return None
-            parts.append(f"<div>\n    {_option(option)}\n</div>")
+            parts.append(option_markup(option))
         if group:
-            parts.append("\n  </div>")
-    parts.append("\n</div>")
+            parts.append(closing)
     return "".join(parts)
 
 
