@@ -38,8 +38,10 @@ def prepare(generate: bool, applications: int, functions: int, runs: int = 0):
         call_command("generate_data", applications=applications, functions=functions, runs=runs)
         from django.db import connection
 
+        # As autovacuum leaves tables in service (this machine's PostgreSQL runs with it off): without
+        # a visibility map a COUNT reads every heap page, 8.3 ms for 100,000 functions against 3.4.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     developer, _ = User.objects.get_or_create(username="bench-dev")
     for app in Application.objects.filter(name__startswith="bench-").order_by("name")[:5]:
         Membership.objects.get_or_create(application=app, user=developer, defaults={"role": Role.DEVELOPER})
