@@ -25,6 +25,7 @@ from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
 from entities.pages.links import other_surfaces
 from entities.rules import upper_first
+from entities.runs.selectors import visible_function_names
 from entities.selectors import entity_queryset
 from entities.services import all_kinds_in
 
@@ -64,10 +65,16 @@ def home(request):
     current = switcher.current_application(request)
     if current is not None:
         runs = runs.filter(Exists(access.application_items(runs.model).filter(tag=current)))
+    runs = list(runs.order_by("-created")[:NEWEST_RUNS])
+    # A run names its function as frozen when it ran, and links to it only if the user may see it now.
+    functions = visible_function_names(request.user, runs)
+    for run in runs:
+        name = functions.get(run.function_id)
+        run.function_url = f"{list_url(get_kind('function'))}{name}/" if name else None
     context = {
         "rows": rows,
         "kinds": kinds,
-        "runs": list(runs.order_by("-created")[:NEWEST_RUNS]),
+        "runs": runs,
         "runs_url": list_url(get_kind("run")),
         "current_application": current,
     }

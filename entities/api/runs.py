@@ -88,7 +88,8 @@ class RunViewSet(RunsBase):
         )
         # Answered as made, not read back: the service filled its applications and labels, its function
         # is the one the caller just ran through the gate (visible), its creator is the caller.
-        context = {**self.get_serializer_context(), "detail": True, "visible_functions": {run.function_id}}
+        visible = {run.function_id: run.function.name}
+        context = {**self.get_serializer_context(), "detail": True, "visible_functions": visible}
         body = self.get_serializer(run, context=context).data
         if not run.blocking:
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

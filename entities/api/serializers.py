@@ -549,8 +549,8 @@ class RunFunctionField(serializers.Field):
 
     def context_reader(self):
         def bind(context):
-            linked = context.get("visible_functions", set())
-            return lambda run: run.function.name if run.function_id in linked else None
+            names = context.get("visible_functions", {})
+            return lambda run: names.get(run.function_id)
 
         return bind
 
@@ -568,12 +568,12 @@ class FunctionRunSerializer(EntitySerializer):
 
     @classmethod
     def prepare(cls, instances, context) -> None:
-        """Which of the page's functions the caller may see, in one query."""
-        from entities.runs.selectors import visible_function_ids
+        """Which of the page's functions the caller may see, with their names, in one query."""
+        from entities.runs.selectors import visible_function_names
 
         request = context.get("request")
         if request is not None:
-            context["visible_functions"] = visible_function_ids(request.user, instances)
+            context["visible_functions"] = visible_function_names(request.user, instances)
 
 
 SERIALIZERS = surface(EntitySerializer)

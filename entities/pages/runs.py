@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from applications import access
 from dispatch_site.errors import REFUSALS, page_status, reason_of
 from entities import models as m
+from entities.kinds import get_kind
 from entities.runs import services as run_services
-from entities.runs.selectors import visible_function_ids
+from entities.runs.selectors import visible_function_names
 
 from .generic import KindView, detail_url, list_url
 from .links import other_surfaces
@@ -83,10 +84,10 @@ class RunView(KindView):
 
     def get(self, request, name):
         run = self.get_object(request, name)
-        linked = run.function_id in visible_function_ids(request.user, [run])
+        function_name = visible_function_names(request.user, [run]).get(run.function_id)
         context = self.base_context(
             object=run,
-            function_url=f"{list_url(run.function.kind)}{run.function.name}/" if linked else None,
+            function_url=f"{list_url(get_kind('function'))}{function_name}/" if function_name else None,
             application_names=run.application_names(),
             input=json.dumps(run.input, indent=2, ensure_ascii=False),
             output=None if run.output is None else json.dumps(run.output, indent=2, ensure_ascii=False),

@@ -37,9 +37,10 @@ def change_page_queries(kind) -> list[str]:
         return [
             *session_queries(),
             "the signed-in user",
-            "the run, function and creator joined",
+            "the run and creator joined",
             "its tags",
             "its applications",
+            "its function, for the function field (lists of runs never join it: selectors.NOT_JOINED)",
         ]
     queries = [
         *session_queries(),

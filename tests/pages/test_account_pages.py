@@ -123,6 +123,14 @@ def test_home_shows_the_users_applications_with_counts_and_the_newest_runs(scene
     assert f'href="/runs/{scene.run.name}/"' in page
 
 
+def test_home_links_a_runs_function_only_when_the_user_may_see_it(scene, people, client_for):
+    hidden = f.FunctionRunFactory(function=scene.function_b, applications=[people.app_a])
+    page = client_for(people.viewer_a).get("/").content.decode()
+    assert f'href="/runs/{hidden.name}/"' in page and "<td data-label=\"Function\">bee</td>" in page
+    assert "/functions/bee/" not in page
+    assert f'<a href="/functions/{scene.function.name}/">{scene.function.name}</a>' in page
+
+
 def test_home_shows_runs_of_the_current_application_only(scene, people, client_for):
     f.MembershipFactory(application=people.app_b, user=people.developer_a, role=Role.VIEWER)
     run_b = f.FunctionRunFactory(function=scene.function_b, applications=[people.app_b])

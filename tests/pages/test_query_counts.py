@@ -99,8 +99,9 @@ def test_home_costs_the_same_for_one_application_and_ten(people, client, django_
         client.get("/")  # warm the content-type cache
         # (+ the session without Redis) 1 user with their memberships (their roles and the
         # switcher's list are read from them), 2 visible applications, 3 counts by kind (one GROUP BY
-        # on the through table), 4 newest runs with their functions, 5 their applications, 6 their tags.
-        with django_assert_num_queries(6 + len(session_queries())):
+        # on the through table), 4 newest runs, 5 their applications, 6 their tags, 7 the names of
+        # their functions the user may see (visible_function_names).
+        with django_assert_num_queries(7 + len(session_queries())):
             client.get("/")
 
 
