@@ -7,10 +7,11 @@ longer than PostgreSQL took to run them: a token's user with its memberships, 0.
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 # Values no row holds, one per position and type, that `build` is given in place of the real ones; the
 # integers fit every integer column (a value out of a column's range makes Django drop the condition).
@@ -31,7 +32,7 @@ class Prepared:
         self.types = types
         self._compiled: tuple | None = None  # (queryset, compiler, sql, parameters, value positions)
 
-    def __call__(self, *values) -> list[Model]:
+    def __call__(self, *values) -> list[Any]:  # models, or what values_list() reads
         queryset, compiler, sql, params, positions = self._compiled or self._compile()
         filled = list(params)
         for position, value in zip(positions, values, strict=True):
@@ -46,7 +47,7 @@ class Prepared:
         rows._iterable_class, rows._fields = queryset._iterable_class, queryset._fields  # values_list()
         return list(rows)
 
-    def first(self, *values) -> Model | None:
+    def first(self, *values) -> Any:
         rows = self(*values)
         return rows[0] if rows else None
 

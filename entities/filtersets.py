@@ -14,7 +14,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.text import capfirst
 
 from applications import access
@@ -106,6 +106,14 @@ class ApplicationsField(django_filters.fields.ModelMultipleChoiceField):
 
 class ApplicationsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = ApplicationsField
+
+
+def given(value) -> bool:
+    """Whether a cleaned filter value asks for something; applications are a queryset, asked whether it
+    is empty without being read."""
+    if isinstance(value, QuerySet):
+        return not value.query.is_empty()
+    return bool(value) or value is False
 
 
 class EntityFilterSet(django_filters.FilterSet):
@@ -207,6 +215,15 @@ class EntityFilterSet(django_filters.FilterSet):
         if self.blank_application:
             queryset = queryset.filter(~Exists(self._items()))
         return super().filter_queryset(queryset)
+
+    def asks_only_its_application(self) -> bool:
+        """Whether the application the queryset was read by (`narrowed_to`) is all the (valid) filters
+        ask: the list is then every entity of the kind in that application."""
+        if self.narrowed_to is None or self.blank_application:
+            return False
+        cleaned = self.form.cleaned_data
+        others = [cleaned[name] for name in cleaned if name not in ("application", "ordering")]
+        return not any(given(value) for value in others)
 
 
 class BaseImageFilterSet(EntityFilterSet):

@@ -5,11 +5,11 @@ The per-kind FilterSets live in entities/filtersets.py and are shared with the p
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from taggit.models import TaggedItem
 
 from applications.models import Application, Status
-from entities.filtersets import EntityFilterSet
+from entities.filtersets import EntityFilterSet, given
 from entities.kinds import KINDS
 from entities.rules import upper_first
 
@@ -45,7 +45,7 @@ class AllEntitiesFilterSet(EntityFilterSet):
         """Whether a filter other than `kind` and `ordering` was given (`unassigned=false` too)."""
         cleaned = self.form.cleaned_data
         return self.blank_application or any(
-            _given(value) for name, value in cleaned.items() if name not in {"kind", "ordering"}
+            given(value) for name, value in cleaned.items() if name not in {"kind", "ordering"}
         )
 
     def selected_kinds(self, kinds):
@@ -55,14 +55,6 @@ class AllEntitiesFilterSet(EntityFilterSet):
     def ordering_fields(self) -> list[str]:
         ordering = [field for field in (self.form.cleaned_data.get("ordering") or ()) if field]
         return ordering or ["name"]
-
-
-def _given(value) -> bool:
-    """Whether a cleaned filter value asks for something; applications are a queryset, asked whether it
-    is empty without being read."""
-    if isinstance(value, QuerySet):
-        return not value.query.is_empty()
-    return bool(value) or value is False
 
 
 class ApplicationFilterSet(django_filters.FilterSet):

@@ -1,7 +1,8 @@
 """Pagination of every API list: limit/offset, and by cursor for deep pages of entities.
 
 limit/offset: {"count", "next", "previous", "results"}, 50 by default, at most 1000. A list read by one
-application's items counts itself in its page's query.
+application's items is counted from them when nothing else narrows it, and a large one's page is planned
+for its own values (dispatch_site.plans).
 
 `?cursor=` (empty: from the start) pages the lists of entities by name (entities/: by kind, then
 name) from where the last page ended: `name > the last one`, one index range, however deep, where an
@@ -17,18 +18,19 @@ import binascii
 import json
 from functools import partial
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from dispatch_site.plans import planned_for
 
 from ..selectors import ForeignCursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 CURSOR = "cursor"
-LISTED_COUNT = "listed_count"  # the annotation that carries a page's list count (not a field shown)
 
 
 def encode_cursor(kind: str, name: str) -> str:
@@ -62,7 +64,7 @@ class Pagination(LimitOffsetPagination):
         self.after = None
         if CURSOR not in request.query_params:
             if getattr(view, "narrowed_to", None) is not None and isinstance(queryset, QuerySet):
-                return self._page_with_its_count(queryset, request)
+                return self._page_of_one_application(queryset, request, view)
             return super().paginate_queryset(queryset, request, view)
         if "offset" in request.query_params or request.query_params.get("ordering"):
             raise bad_cursor("pages by name; leave out offset and ordering")
@@ -85,20 +87,20 @@ class Pagination(LimitOffsetPagination):
             self.next_cursor = encode_cursor(last.kind.name, last.name)
         return rows[: self.limit]
 
-    def _page_with_its_count(self, queryset, request) -> list:
-        """A page of a list read by one application's items (`listed_entities`), with the list's count
-        in the same query (`COUNT(*) OVER ()`), instead of a COUNT first: the database reads every row
-        of the application to order them anyway. Only a page past the end asks for the count alone."""
+    def _page_of_one_application(self, queryset, request, view) -> list:
+        """A page of a list read by one application's items (`listed_entities`), as DRF's but counted
+        from the application's items alone when nothing else narrows the list (`view.items_count`),
+        and read with a plan of its own when the list is large: counting it in the page's query
+        (COUNT(*) OVER ()) read every row of the application, 0.93 s for one of 200,000 runs."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        counted = queryset.annotate(**{LISTED_COUNT: Window(Count("*"))})
-        rows = list(counted[self.offset : self.offset + self.limit])
-        if rows:
-            self.count = getattr(rows[0], LISTED_COUNT)
-        else:
-            self.count = self.get_count(queryset) if self.offset else 0
-        return rows
+        counted = view.items_count()
+        self.count = counted if counted is not None else self.get_count(queryset)
+        if self.count == 0 or self.offset > self.count:
+            return []
+        with planned_for(self.count):
+            return list(queryset[self.offset : self.offset + self.limit])
 
     def get_paginated_response(self, data):
         if self.after is None:

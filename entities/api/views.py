@@ -27,6 +27,7 @@ from ..kinds import KINDS, Kind
 from ..selectors import (
     ForeignCursor,
     KindBlocks,
+    count_in_application,
     entity_in_application,
     entity_queryset,
     listed_entities,
@@ -259,6 +260,14 @@ class EntityViewSet(RevisionedMixin, viewsets.ModelViewSet):
                 raise ForeignCursor(f"belongs to another list than the {self.kind.label_plural}")
             queryset = queryset.filter(name__gt=name)
         return list(queryset.order_by("name")[:size])
+
+    def items_count(self) -> int | None:
+        """The list's count read from its application's items alone (one index range), when the list
+        is every entity of the kind in it: read by that application (`narrowed_to`) and nothing else
+        asked. None when something else narrows it."""
+        if self.narrowed_to is None or self.only_application_filter() is None:
+            return None
+        return count_in_application(self.kind, self.narrowed_to)
 
     def only_application_filter(self) -> str | None:
         """The application's name when `?application=<one name>` is the request's only filter.

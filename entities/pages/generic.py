@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,11 +24,12 @@ from applications.pages import switcher
 from applications.selectors import attach_tags
 from dispatch_site.errors import REFUSALS, add_service_errors, page_status, reason_of, refuse_form
 from dispatch_site.parsing import parse_whole_number
+from dispatch_site.plans import planned_for
 from entities import reveal, services
 from entities.kinds import Kind, get_kind, referrers_of
 from entities.pages.links import other_surfaces
 from entities.rules import upper_first
-from entities.selectors import entity_queryset, listed_entities
+from entities.selectors import count_in_application, entity_queryset, listed_entities
 
 PER_PAGE = 50
 PRIMARY_FILTERS = ("search", "application", "status")
@@ -122,10 +124,21 @@ class ObjectListView(KindView):
         # A filter that does not parse (an unknown application, a bad date) shows its error and no
         # rows: ignoring it would list more than was asked for.
         rows = filterset.qs if valid else filterset.queryset.none()
-        table = filters.paginate(kind.table(rows), references=True)
+        count = None
+        if valid and filterset.asks_only_its_application():  # every entity of the kind in one application
+            count = count_in_application(kind, narrowed_to)  # from its items: one index range
+        table = filters.paginate(kind.table(rows), references=True, count=count)
         may_create = may_create_somewhere(request, kind)
         context = self.base_context(**filters.context(table), may_create=may_create)
         return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator, for a list whose length is known already."""
+
+    def __init__(self, object_list, per_page, *args, count: int, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 class ListFilters:
@@ -153,10 +166,15 @@ class ListFilters:
         form.fields["application"].help_text = "None ticked: the current application, or all."
         return filterset.is_valid()
 
-    def paginate(self, table, references: bool = False):
-        """One page of the table, with its rows' labels (and `references`: many-to-many) attached."""
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
-        attach_tags((row.record for row in table.page.object_list), references=references)
+    def paginate(self, table, references: bool = False, count: int | None = None):
+        """One page of the table, with its rows' labels (and `references`: many-to-many) attached; the
+        table's length is `count` when it is known, else counted."""
+        paginate = {"per_page": PER_PAGE}
+        if count is not None:
+            paginate |= {"paginator_class": CountedPaginator, "count": count}
+        RequestConfig(self.request, paginate=paginate).configure(table)
+        with planned_for(table.paginator.count):  # the page's rows are read here
+            attach_tags((row.record for row in table.page.object_list), references=references)
         return table
 
     def context(self, table) -> dict:

@@ -473,6 +473,18 @@ def test_the_list_paginates(scene, people, client_for):
     assert "/functions/many-54/" in second
 
 
+def test_a_list_of_one_application_counts_what_its_filters_leave(scene, people, client_for):
+    # Unfiltered, the count is read from the application's items; filtered, from the rows left.
+    for index in range(3):
+        f.FunctionFactory(name=f"more-{index}", image=scene.image, applications=[people.app_a])
+    m.Function.objects.filter(name="more-1").update(status=m.Status.ERROR)
+    client = client_for(people.developer_a)
+    in_a = m.Function.objects.filter(applications=people.app_a).count()
+    assert f"{in_a} in all" in client.get("/functions/?application=app-a").content.decode()
+    assert "1 in all" in client.get("/functions/?application=app-a&status=ERROR").content.decode()
+    assert "3 in all" in client.get("/functions/?application=app-a&search=more-").content.decode()
+
+
 def test_an_outsider_sees_only_system_and_unassigned_entities(scene, people, client_for):
     f.FunctionFactory(name="loose", image__name="loose-image")
     client = client_for(people.outsider)
