@@ -10,7 +10,6 @@ server and this one's (A B, B A, …, at concurrency 1), so both see the same mo
 It prints p50/p95/p99 and the SQL count of each side, and writes JSON with the load averages.
 """
 
-import argparse
 import os
 import time
 from contextlib import ExitStack
@@ -18,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from common import ROOT, gunicorn, percentile
-from run import _commit, operations, start, write_report
+from common import gunicorn, percentile
+from run import _commit, operations, served_parser, start, write_report
 
 
 class Refused(Exception):
@@ -57,15 +56,9 @@ def measure(clients, path, requests, workers) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = served_parser(__doc__, requests=100, per="per operation and side", out="compare-latest.json")
     parser.add_argument("--base", required=True, type=Path, help="A checkout of the commit to compare with.")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--requests", type=int, default=100, help="Requests per operation and side.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--applications", type=int, default=1000, help="As the data set was generated.")
-    parser.add_argument("--functions", type=int, default=100_000, help="As the data set was generated.")
     parser.add_argument("--only", action="append", help="Operations whose name contains this; repeatable.")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "compare-latest.json"))
     args = parser.parse_args(argv)
     dev_key, root_key, session_key = start(parser, args, generate=False)
     env = {"DISPATCH_QUERY_COUNT_HEADER": "1"}

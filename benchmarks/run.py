@@ -245,6 +245,19 @@ def run_operation(base, path, headers, requests, concurrency, workers=2):
     }
 
 
+def served_parser(doc: str, *, requests: int, per: str, out: str) -> argparse.ArgumentParser:
+    """The options of a benchmark that serves a data set generated before (compare.py, skew.py,
+    throughput.py); start() reads them."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--requests", type=int, default=requests, help=f"Requests {per}.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--applications", type=int, default=1000, help="As the data set was generated.")
+    parser.add_argument("--functions", type=int, default=100_000, help="As the data set was generated.")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / out))
+    return parser
+
+
 def start(parser, args, generate: bool):
     """Django in this process on the benchmark's PostgreSQL database, and prepare()'s users' keys."""
     if not args.database_url or not args.database_url.startswith("postgres"):

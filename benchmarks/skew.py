@@ -10,7 +10,6 @@ one prepared are in use, as on a server with many small applications and a few l
 p50/p95 of each side and writes JSON (benchmarks/results/skew-latest.json by default).
 """
 
-import argparse
 import os
 import time
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import httpx
 from common import ROOT, gunicorn, percentile
-from run import _commit, start, write_report
+from run import _commit, served_parser, start, write_report
 
 SMALL, LARGE = "bench-0000", "bench-0001"
 MORE_FUNCTIONS, MORE_RUNS = 50_000, 200_000
@@ -77,16 +76,10 @@ def measure(client, template, requests) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--requests", type=int, default=50, help="Requests of the large application a list.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--applications", type=int, default=1000, help="As the data set was generated.")
-    parser.add_argument("--functions", type=int, default=100_000, help="As the data set was generated.")
+    parser = served_parser(__doc__, requests=50, per="of the large one a list", out="skew-latest.json")
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="The checkout to serve (another commit's: git archive)."
     )
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "skew-latest.json"))
     args = parser.parse_args(argv)
     dev_key, _, session_key = start(parser, args, generate=False)
     make_large()

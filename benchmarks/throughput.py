@@ -10,15 +10,14 @@ the project as run.py does (gunicorn, 2 workers, production settings), sends eac
 requests (2,000 by default) at c=1, c=8, c=1, c=8, and prints requests per second and the ratios.
 """
 
-import argparse
 import os
 import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
 
-from common import ROOT, gunicorn
-from run import _commit, operations, start, write_report
+from common import gunicorn
+from run import _commit, operations, served_parser, start, write_report
 
 
 def rate(base: str, path: str, headers: dict, requests: int, concurrency: int) -> float:
@@ -35,14 +34,8 @@ def rate(base: str, path: str, headers: dict, requests: int, concurrency: int) -
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--requests", type=int, default=2000, help="Requests per operation and round.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--applications", type=int, default=1000, help="As the data set was generated.")
-    parser.add_argument("--functions", type=int, default=100_000, help="As the data set was generated.")
+    parser = served_parser(__doc__, requests=2000, per="an operation a round", out="throughput-latest.json")
     parser.add_argument("--only", action="append", help="Operations whose name contains this; repeatable.")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput-latest.json"))
     args = parser.parse_args(argv)
     if shutil.which("ab") is None:
         parser.error("ApacheBench is missing: apt-get install -y apache2-utils")
