@@ -24,8 +24,8 @@ from dispatch_site.parsing import parse_whole_number
 from entities.kinds import KINDS, get_kind
 from entities.pages.generic import list_url
 from entities.pages.links import other_surfaces
+from entities.pages.runs import function_urls
 from entities.rules import upper_first
-from entities.runs.selectors import visible_function_names
 from entities.selectors import entity_queryset
 from entities.services import all_kinds_in
 
@@ -66,11 +66,9 @@ def home(request):
     if current is not None:
         runs = runs.filter(Exists(access.application_items(runs.model).filter(tag=current)))
     runs = list(runs.order_by("-created")[:NEWEST_RUNS])
-    # A run names its function as frozen when it ran, and links to it only if the user may see it now.
-    functions = visible_function_names(request.user, runs)
+    urls = function_urls(request.user, runs)
     for run in runs:
-        name = functions.get(run.function_id)
-        run.function_url = f"{list_url(get_kind('function'))}{name}/" if name else None
+        run.function_url = urls.get(run.function_id)
     context = {
         "rows": rows,
         "kinds": kinds,

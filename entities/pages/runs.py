@@ -77,6 +77,13 @@ class FunctionRunView(KindView):
         return redirect(f"{list_url(run.kind)}{run.name}/")
 
 
+def function_urls(user, runs) -> dict:
+    """{function id: its page} for the runs' functions the user may see now (one query): a run names
+    its function as frozen when it ran, and links to it only while it is visible."""
+    functions = list_url(get_kind("function"))
+    return {pk: f"{functions}{name}/" for pk, name in visible_function_names(user, runs).items()}
+
+
 class RunView(KindView):
     """A run's page: what went in, what came out, what it printed, and when."""
 
@@ -84,10 +91,9 @@ class RunView(KindView):
 
     def get(self, request, name):
         run = self.get_object(request, name)
-        function_name = visible_function_names(request.user, [run]).get(run.function_id)
         context = self.base_context(
             object=run,
-            function_url=f"{list_url(get_kind('function'))}{function_name}/" if function_name else None,
+            function_url=function_urls(request.user, [run]).get(run.function_id),
             application_names=run.application_names(),
             input=json.dumps(run.input, indent=2, ensure_ascii=False),
             output=None if run.output is None else json.dumps(run.output, indent=2, ensure_ascii=False),
